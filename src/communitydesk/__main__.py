@@ -1,0 +1,3 @@
+from communitydesk.cli.main import app
+
+app()

@@ -1,0 +1,27 @@
+"""The `desk` command: one Typer app with a sub-command group per feature."""
+
+from __future__ import annotations
+
+import typer
+
+from communitydesk import __version__
+from communitydesk.cli import db, ingest, serve, users
+
+app = typer.Typer(
+    name="desk",
+    help="Community Desk: mentions, tickets, experts and docs-first answers for a community team.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(users.user_app, name="user")
+app.add_typer(users.token_app, name="token")
+app.add_typer(ingest.app, name="ingest")
+app.command("serve")(serve.serve)
+app.command("run")(serve.run)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)

@@ -1,0 +1,23 @@
+"""Import every feature's tables so metadata is complete (Alembic and tests use this)."""
+
+from communitydesk.db.base import Base
+from communitydesk.mentions.models import IntakeReject, Mention
+from communitydesk.taxonomy.models import Category, Group, Stage
+from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
+from communitydesk.users.models import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Category",
+    "Group",
+    "IntakeReject",
+    "Mention",
+    "Note",
+    "Stage",
+    "Ticket",
+    "TicketLink",
+    "TicketTag",
+    "User",
+]
