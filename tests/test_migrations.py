@@ -1,0 +1,65 @@
+"""`desk db upgrade` on an empty database, no drift between models and migrations, and a clean downgrade."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from communitydesk.cli.main import app
+from communitydesk.db.engine import make_engine
+
+
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A brand-new empty database on the same backend as the suite."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"desk_migrate_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_upgrade_an_empty_database_then_check_downgrade_and_upgrade_again(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DESK_DATABASE_URL", empty_database_url)
+    runner = CliRunner()
+
+    assert "empty database" in runner.invoke(app, ["db", "current"]).output
+    upgraded = runner.invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    checked = runner.invoke(app, ["db", "check"])
+    assert checked.exit_code == 0, checked.output
+    assert "no drift" in checked.output
+
+    engine = make_engine(empty_database_url)
+    try:
+        assert {"tickets", "mentions", "audit_events", "users", "intake_rejects"} <= set(inspect(engine).get_table_names())
+        assert runner.invoke(app, ["db", "downgrade", "base"]).exit_code == 0
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
