@@ -26,7 +26,7 @@ from communitydesk.runtime import Desk
 from communitydesk.users import service as users
 from communitydesk.users.models import User
 
-PASSWORD = "correct horse battery"  # noqa: S105 - test fixture
+PASSWORD = "correct horse battery"
 
 
 def _test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -110,7 +110,9 @@ def people(desk: Desk) -> People:
     """One user per role, each with an API token; every password is PASSWORD."""
     with transaction(desk.sessions) as session:
         made = {
-            role: users.create(session, email=f"{role}@example.com", name=role.title(), role=role, password=PASSWORD)
+            role: users.create(
+                session, email=f"{role}@example.com", name=role.title(), role=role, password=PASSWORD
+            )
             for role in ("admin", "advocate", "viewer")
         }
         tokens = {role: users.create_token(session, user, name="tests") for role, user in made.items()}

@@ -22,7 +22,9 @@ SOURCE_OF_CHANNEL = {
 }
 
 
-def mention(channel: str, external_id: str, text: str = "How do I cache GitLab CI dependencies?", **extra: Any) -> dict[str, Any]:
+def mention(
+    channel: str, external_id: str, text: str = "How do I cache GitLab CI dependencies?", **extra: Any
+) -> dict[str, Any]:
     """Return a mention row for a channel; later external ids get later times."""
     offset = sum(ord(ch) for ch in external_id) % 600
     row: dict[str, Any] = {

@@ -49,7 +49,9 @@ def test_upgrade_an_empty_database_then_check_downgrade_and_upgrade_again(
 
     engine = make_engine(empty_database_url)
     try:
-        assert {"tickets", "mentions", "audit_events", "users", "intake_rejects"} <= set(inspect(engine).get_table_names())
+        assert {"tickets", "mentions", "audit_events", "users", "intake_rejects"} <= set(
+            inspect(engine).get_table_names()
+        )
         assert runner.invoke(app, ["db", "downgrade", "base"]).exit_code == 0
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0

@@ -32,7 +32,9 @@ def test_toml_file_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     for name in ("DESK_DATABASE_URL", "DESK_DATA_DIR", "DESK_ENVIRONMENT", "DESK_PORT"):
         monkeypatch.delenv(name, raising=False)
     config = tmp_path / "desk.toml"
-    config.write_text('data_dir = "/srv/desk"\nport = 9000\ncompany_names = ["Acme", "AcmeCorp"]\n', encoding="utf-8")
+    config.write_text(
+        'data_dir = "/srv/desk"\nport = 9000\ncompany_names = ["Acme", "AcmeCorp"]\n', encoding="utf-8"
+    )
     monkeypatch.setenv("DESK_CONFIG", str(config))
     monkeypatch.setenv("DESK_PORT", "9100")  # the environment wins over the file
     settings = Settings()

@@ -53,9 +53,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key.get_secret_value() == DEFAULT_SECRET:
-            raise ValueError(
-                "DESK_SECRET_KEY must be set to a real secret when DESK_ENVIRONMENT=production"
-            )
+            raise ValueError("DESK_SECRET_KEY must be set to a real secret when DESK_ENVIRONMENT=production")
         return self
 
     @property

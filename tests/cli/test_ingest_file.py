@@ -26,7 +26,9 @@ def _count(desk: Desk, model: type) -> int:
 
 
 def test_the_same_file_twice_adds_nothing_the_second_time(desk: Desk, cli: CliRunner, tmp_path: Path) -> None:
-    rows = [json.dumps(mention(channel, f"id-{n}")) for n, channel in enumerate(["twitter", "reddit", "forum"])]
+    rows = [
+        json.dumps(mention(channel, f"id-{n}")) for n, channel in enumerate(["twitter", "reddit", "forum"])
+    ]
     path = _write(tmp_path / "mentions.jsonl", rows)
 
     first = cli.invoke(app, ["ingest", "file", str(path)])
@@ -62,7 +64,9 @@ def test_a_broken_row_is_named_with_its_line_and_kept_while_the_others_go_in(
     assert rejects[0].payload == "{not json"
 
 
-def test_naive_times_unknown_channels_and_bad_urls_are_refused(desk: Desk, cli: CliRunner, tmp_path: Path) -> None:
+def test_naive_times_unknown_channels_and_bad_urls_are_refused(
+    desk: Desk, cli: CliRunner, tmp_path: Path
+) -> None:
     naive = mention("twitter", "n1", created_at="2026-10-01T12:00:00")
     channel = {**mention("twitter", "n2"), "channel": "myspace"}
     url = mention("twitter", "n3", url="javascript:alert(1)")
@@ -77,7 +81,9 @@ def test_naive_times_unknown_channels_and_bad_urls_are_refused(desk: Desk, cli: 
 
 
 def test_nothing_stored_is_lost_when_a_later_file_is_bad(desk: Desk, cli: CliRunner, tmp_path: Path) -> None:
-    cli.invoke(app, ["ingest", "file", str(_write(tmp_path / "a.jsonl", [json.dumps(mention("forum", "f1"))]))])
+    cli.invoke(
+        app, ["ingest", "file", str(_write(tmp_path / "a.jsonl", [json.dumps(mention("forum", "f1"))]))]
+    )
     cli.invoke(app, ["ingest", "file", str(_write(tmp_path / "b.jsonl", ["[]", "null", "42"]))])
     assert _count(desk, Mention) == 1
     assert _count(desk, IntakeReject) == 3

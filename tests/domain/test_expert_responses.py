@@ -46,13 +46,17 @@ def _respond(desk: Desk, original_id: int, *, response_id: int | None, url: str,
         apply_expert_response(
             session,
             original,
-            ExpertAnswer(expert_name="Erin Expert", url=url, names_company=names_company, response_ticket=response),
+            ExpertAnswer(
+                expert_name="Erin Expert", url=url, names_company=names_company, response_ticket=response
+            ),
             macros=desk.macros,
             actor=ADVOCATE,
         )
 
 
-def _state(desk: Desk, ticket_id: int) -> tuple[str, list[str], list[str], list[tuple[str, int | None, str | None]]]:
+def _state(
+    desk: Desk, ticket_id: int
+) -> tuple[str, list[str], list[str], list[tuple[str, int | None, str | None]]]:
     with desk.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
         assert ticket is not None
@@ -81,7 +85,9 @@ def test_twitter_expert_reply_threads_into_the_same_ticket_solved_with_both_macr
 
 
 @pytest.mark.parametrize("channel", ["blog_comment", "docs_comment"])
-def test_blog_and_docs_comment_answer_arrives_as_new_ticket_solved_with_expert_response(desk: Desk, channel: str) -> None:
+def test_blog_and_docs_comment_answer_arrives_as_new_ticket_solved_with_expert_response(
+    desk: Desk, channel: str
+) -> None:
     ingest(desk, mention(channel, "c1", "Does this work on GitLab self-managed?", root_id="thread-9"))
     original = _ticket_of(desk, "disqus", "c1")
     _reach_out(desk, original)
@@ -110,7 +116,9 @@ def test_hn_reddit_answer_naming_the_company_is_its_own_ticket_solved_with_exper
     response = _ticket_of(desk, source, "r1")
     assert response != original
 
-    _respond(desk, original, response_id=response, url=f"https://example.com/{channel}/r1", names_company=True)
+    _respond(
+        desk, original, response_id=response, url=f"https://example.com/{channel}/r1", names_company=True
+    )
 
     status, tags, _, _ = _state(desk, original)
     assert (status, tags) == ("solved", ["expert-responded", "reached-out-to-expert"])
@@ -155,7 +163,12 @@ def test_hn_reddit_answer_not_naming_the_company_links_the_original_and_solves_i
     ],
 )
 def test_rule_table(
-    channel: str, names: bool, own: bool, original_macros: tuple[str, ...], response_action: str, link_url: bool
+    channel: str,
+    names: bool,
+    own: bool,
+    original_macros: tuple[str, ...],
+    response_action: str,
+    link_url: bool,
 ) -> None:
     plan = plan_expert_response(channel=channel, names_company=names, own_ticket=own)
     assert plan.original_macros == original_macros

@@ -29,7 +29,9 @@ def _only_ticket(desk: Desk) -> int:
 def test_builtin_macros_exist_with_their_variables() -> None:
     macros = load_macros()
     assert {"Reached out to expert", "Expert Responded", "Expert Response"} <= set(macros)
-    assert {"expert", "slack_permalink", "slack_channel", "link"} <= template_variables(macros["Reached out to expert"])
+    assert {"expert", "slack_permalink", "slack_channel", "link"} <= template_variables(
+        macros["Reached out to expert"]
+    )
 
 
 def test_reached_out_to_expert_tags_opens_and_notes_the_slack_link_in_one_audited_change(desk: Desk) -> None:
@@ -43,7 +45,11 @@ def test_reached_out_to_expert_tags_opens_and_notes_the_slack_link_in_one_audite
             ticket,
             desk.macros["Reached out to expert"],
             actor=ADA,
-            variables={"expert": "@sam", "slack_channel": "#s_verify", "slack_permalink": "https://slack.example/p/1"},
+            variables={
+                "expert": "@sam",
+                "slack_channel": "#s_verify",
+                "slack_permalink": "https://slack.example/p/1",
+            },
         )
     with desk.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
@@ -112,7 +118,9 @@ def test_a_configured_macro_links_tickets_and_sets_fields(desk: Desk, tmp_path: 
 
 def test_override_file_replaces_a_builtin_macro(tmp_path: Path) -> None:
     path = tmp_path / "macros.yaml"
-    path.write_text("macros:\n  - name: Expert Responded\n    actions:\n      - set_status: pending\n", encoding="utf-8")
+    path.write_text(
+        "macros:\n  - name: Expert Responded\n    actions:\n      - set_status: pending\n", encoding="utf-8"
+    )
     assert load_macros(path)["Expert Responded"].actions[0].set_status == "pending"  # type: ignore[union-attr]
 
 
@@ -120,8 +128,14 @@ def test_override_file_replaces_a_builtin_macro(tmp_path: Path) -> None:
     "content,expected",
     [
         ("macros:\n  - name: X\n    actions: [\n", r"macros.yaml:\d+:\d+: invalid YAML"),
-        ("macros:\n  - name: X\n    actions:\n      - set_status: sleeping\n", r"macros.yaml: macros.0.actions.0"),
-        ("macros:\n  - name: X\n    actions: []\n", r"macros.yaml: macros.0.actions: List should have at least 1"),
+        (
+            "macros:\n  - name: X\n    actions:\n      - set_status: sleeping\n",
+            r"macros.yaml: macros.0.actions.0",
+        ),
+        (
+            "macros:\n  - name: X\n    actions: []\n",
+            r"macros.yaml: macros.0.actions: List should have at least 1",
+        ),
         ("nothing: here\n", r"macros.yaml: macros: Field required"),
     ],
 )

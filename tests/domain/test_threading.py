@@ -22,12 +22,20 @@ def _links(desk: Desk, ticket_id: int) -> list[tuple[str, int | None]]:
     with desk.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
         assert ticket is not None
-        return [(link.kind, link.target_ticket_id) for link in tickets.links_of(session, ticket) if link.ticket_id == ticket_id]
+        return [
+            (link.kind, link.target_ticket_id)
+            for link in tickets.links_of(session, ticket)
+            if link.ticket_id == ticket_id
+        ]
 
 
 def test_x_reply_joins_its_conversation_ticket(desk: Desk) -> None:
     ingest(desk, mention("twitter", "1", root_id="1"))
-    ingest(desk, mention("twitter", "2", parent_id="1", root_id="1"), mention("twitter", "3", parent_id="2", root_id="1"))
+    ingest(
+        desk,
+        mention("twitter", "2", parent_id="1", root_id="1"),
+        mention("twitter", "3", parent_id="2", root_id="1"),
+    )
     ids = _ticket_ids(desk, "x")
     assert ids["1"] == ids["2"] == ids["3"]
 
@@ -38,14 +46,14 @@ def test_x_reply_reopens_a_solved_conversation_but_a_closed_one_gets_a_follow_up
     with desk.sessions() as session, session.begin():
         ticket = session.get(Ticket, first)
         assert ticket is not None
-        tickets.set_status(session, ticket, "solved", actor=tickets.Actor("t"))  # type: ignore[attr-defined]
+        tickets.set_status(session, ticket, "solved", actor=Actor("t"))
     ingest(desk, mention("twitter", "2", parent_id="1", root_id="1"))
     with desk.sessions() as session:
         assert session.get(Ticket, first).status == "open"  # type: ignore[union-attr]
     with desk.sessions() as session, session.begin():
         ticket = session.get(Ticket, first)
         assert ticket is not None
-        tickets.set_status(session, ticket, "closed", actor=tickets.Actor("t"))  # type: ignore[attr-defined]
+        tickets.set_status(session, ticket, "closed", actor=Actor("t"))
     ingest(desk, mention("twitter", "3", parent_id="2", root_id="1"))
     follow_up = _ticket_ids(desk, "x")["3"]
     assert follow_up != first
@@ -53,7 +61,11 @@ def test_x_reply_reopens_a_solved_conversation_but_a_closed_one_gets_a_follow_up
 
 
 def test_blog_comment_reply_is_a_new_unlinked_ticket(desk: Desk) -> None:
-    ingest(desk, mention("blog_comment", "c1", root_id="post"), mention("blog_comment", "c2", parent_id="c1", root_id="post"))
+    ingest(
+        desk,
+        mention("blog_comment", "c1", root_id="post"),
+        mention("blog_comment", "c2", parent_id="c1", root_id="post"),
+    )
     ids = _ticket_ids(desk, "disqus")
     assert ids["c1"] != ids["c2"]
     assert _links(desk, ids["c2"]) == []  # type: ignore[arg-type]
@@ -85,7 +97,9 @@ def test_hostile_html_is_stored_as_safe_text_with_links_kept(desk: Desk) -> None
     with desk.sessions() as session:
         text = session.scalar(select(Mention.text).where(Mention.external_id == "h1"))
     assert text is not None
-    assert "<script" not in text and "alert" not in text and "onerror" not in text and "javascript:" not in text
+    assert (
+        "<script" not in text and "alert" not in text and "onerror" not in text and "javascript:" not in text
+    )
     assert "Help & thanks!" in text
     assert "[docs](https://docs.example.com/ci)" in text
 
@@ -98,5 +112,8 @@ def test_names_company_is_detected_as_a_word(desk: Desk) -> None:
         mention("reddit", "c", "no company here", title="GitLab runners"),
     )
     with desk.sessions() as session:
-        flags = {row.external_id: row.names_company for row in session.execute(select(Mention.external_id, Mention.names_company))}
+        flags = {
+            row.external_id: row.names_company
+            for row in session.execute(select(Mention.external_id, Mention.names_company))
+        }
     assert flags == {"a": True, "b": False, "c": True}

@@ -21,7 +21,8 @@ def serve() -> None:
 def run(
     demo: bool = typer.Option(True, help="Load demo mentions, taxonomy and users on first start."),
     gitlab_taxonomy: Path | None = typer.Option(
-        None, help="Load GitLab's real stages.yml/categories.yml from this folder instead of the demo taxonomy."
+        None,
+        help="Load GitLab's real stages.yml/categories.yml from this folder instead of the demo taxonomy.",
     ),
 ) -> None:
     """Migrate the database, load demo data, and serve the desk."""

@@ -35,9 +35,7 @@ class Mention(Base):
     parent_external_id: Mapped[str | None] = mapped_column(String(200))
     root_external_id: Mapped[str | None] = mapped_column(String(200))
     names_company: Mapped[bool] = mapped_column(Boolean, default=False)
-    ticket_id: Mapped[int | None] = mapped_column(
-        ForeignKey("tickets.id", ondelete="SET NULL"), index=True
-    )
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
 
 
 class IntakeReject(Base):

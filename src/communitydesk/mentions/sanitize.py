@@ -9,8 +9,25 @@ import nh3
 from markdownify import markdownify
 
 _ALLOWED_TAGS = {
-    "a", "p", "br", "pre", "code", "em", "strong", "i", "b", "ul", "ol", "li", "blockquote",
-    "h1", "h2", "h3", "h4", "h5", "h6",
+    "a",
+    "p",
+    "br",
+    "pre",
+    "code",
+    "em",
+    "strong",
+    "i",
+    "b",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
 }
 _TAG_HINT = re.compile(r"<[a-zA-Z/!][^>]*>|&[#a-zA-Z0-9]+;")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -22,11 +22,15 @@ class MentionIn(BaseModel):
     author_handle: str | None = Field(None, max_length=200)
     author_name: str | None = Field(None, max_length=200)
     title: str | None = Field(None, max_length=500, description="Story, post or topic title.")
-    text: str = Field(min_length=1, max_length=100_000, description="HTML or plain text; sanitized on intake.")
+    text: str = Field(
+        min_length=1, max_length=100_000, description="HTML or plain text; sanitized on intake."
+    )
     created_at: AwareDatetime
     parent_id: str | None = Field(None, max_length=200, description="External id of the message replied to.")
     root_id: str | None = Field(
-        None, max_length=200, description="External id of the thread: story, submission, topic or conversation."
+        None,
+        max_length=200,
+        description="External id of the thread: story, submission, topic or conversation.",
     )
     names_company: bool | None = Field(None, description="Computed from the text when omitted.")
     raw: dict[str, Any] | None = Field(None, description="The source's payload, kept as it came.")

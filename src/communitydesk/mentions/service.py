@@ -32,7 +32,9 @@ def build(mention_in: MentionIn, *, company_names: list[str]) -> Mention:
         author_name=mention_in.author_name,
         title=html_to_text(mention_in.title) if mention_in.title else None,
         text=text,
-        raw=mention_in.raw if mention_in.raw is not None else mention_in.model_dump(mode="json", exclude={"raw"}),
+        raw=mention_in.raw
+        if mention_in.raw is not None
+        else mention_in.model_dump(mode="json", exclude={"raw"}),
         created_at=mention_in.created_at,
         fetched_at=utcnow(),
         parent_external_id=mention_in.parent_id,
@@ -43,7 +45,9 @@ def build(mention_in: MentionIn, *, company_names: list[str]) -> Mention:
 
 def add_reject(session: Session, *, source: str, location: str, reason: str, payload: str) -> IntakeReject:
     """Keep a row intake could not accept."""
-    reject = IntakeReject(source=source, location=location[:500], reason=reason, payload=payload, created_at=utcnow())
+    reject = IntakeReject(
+        source=source, location=location[:500], reason=reason, payload=payload, created_at=utcnow()
+    )
     session.add(reject)
     return reject
 

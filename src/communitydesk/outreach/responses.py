@@ -3,13 +3,15 @@
 `plan_expert_response` is the whole rule book as one pure function of (channel, whether the answer names
 the company, whether the answer arrived as its own ticket); `apply_expert_response` carries a plan out.
 
-| channel                | names company | own ticket | original ticket                    | response ticket   |
-|------------------------|---------------|------------|------------------------------------|-------------------|
-| twitter/forum/zendesk  | any           | any        | Expert Responded + Expert Response | (threaded in)     |
-| blog/docs comments     | any           | yes        | Expert Responded                   | Expert Response   |
-| hackernews/reddit      | yes           | yes        | Expert Responded                   | Expert Response   |
-| hackernews/reddit      | no            | any        | Expert Responded + Expert Response, link to the answer | solved, linked |
-| blog/docs/HN/Reddit    | any           | no         | Expert Responded + Expert Response, link to the answer | -   |
+| channel               | names company | own ticket | original ticket          | response ticket |
+|-----------------------|---------------|------------|--------------------------|-----------------|
+| twitter/forum/zendesk | any           | any        | Responded + Response     | (threaded in)   |
+| blog/docs comments    | any           | yes        | Responded                | Response        |
+| hackernews/reddit     | yes           | yes        | Responded                | Response        |
+| hackernews/reddit     | no            | any        | Responded + Response (*) | solved, linked  |
+| any of the above      | any           | no         | Responded + Response (*) | -               |
+
+Responded/Response are the `Expert Responded`/`Expert Response` macros; (*) also links the answer's URL.
 
 An HN/Reddit answer that does not name the company would not have become a ticket in the seed's Zendesk;
 when the desk tracked it anyway, it is solved as part of the original (linked, no macro) so the
@@ -83,7 +85,9 @@ def apply_expert_response(
 ) -> ResponsePlan:
     """Apply the seed's rule for this answer: solve, tag, link and note the expert, in one transaction."""
     own_ticket = answer.response_ticket is not None and answer.response_ticket.id != original.id
-    plan = plan_expert_response(channel=original.channel, names_company=answer.names_company, own_ticket=own_ticket)
+    plan = plan_expert_response(
+        channel=original.channel, names_company=answer.names_company, own_ticket=own_ticket
+    )
     by_name = macros
     where = f" ({answer.url})" if answer.url else ""
     with session.begin_nested():
@@ -91,18 +95,27 @@ def apply_expert_response(
         if plan.link_original_to_answer_url and answer.url:
             tickets.link(session, original, kind="expert_response", url=answer.url, actor=actor)
         for name in plan.original_macros:
-            apply_macro(session, original, by_name[name], actor=actor, variables={"expert": answer.expert_name})
+            apply_macro(
+                session, original, by_name[name], actor=actor, variables={"expert": answer.expert_name}
+            )
         response = answer.response_ticket
         if response is not None and own_ticket:
             tickets.link(session, response, kind=RESPONSE_LINK, target=original, actor=actor)
             if plan.response_ticket == "macro":
                 tickets.add_note(session, response, f"Answer by expert {answer.expert_name}.", actor=actor)
                 apply_macro(
-                    session, response, by_name[EXPERT_RESPONSE], actor=actor, variables={"expert": answer.expert_name}
+                    session,
+                    response,
+                    by_name[EXPERT_RESPONSE],
+                    actor=actor,
+                    variables={"expert": answer.expert_name},
                 )
             elif plan.response_ticket == "solve_as_part_of_original":
                 tickets.add_note(
-                    session, response, f"Answer by expert {answer.expert_name}; counted on #{original.id}.", actor=actor
+                    session,
+                    response,
+                    f"Answer by expert {answer.expert_name}; counted on #{original.id}.",
+                    actor=actor,
                 )
                 tickets.set_status(session, response, "solved", actor=actor)
     return plan

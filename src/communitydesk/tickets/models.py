@@ -22,9 +22,7 @@ class Ticket(Base):
     channel: Mapped[str] = mapped_column(String(20), index=True)
     requester_handle: Mapped[str | None] = mapped_column(String(200))
     requester_name: Mapped[str | None] = mapped_column(String(200))
-    assignee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Custom fields, typed because routing and metrics filter on them.
     stage: Mapped[str | None] = mapped_column(String(100))
     group_name: Mapped[str | None] = mapped_column(String(100))

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 STATUSES = ("new", "open", "pending", "solved", "closed")
 Status = Literal["new", "open", "pending", "solved", "closed"]
 CHANNELS = ("twitter", "blog_comment", "docs_comment", "hackernews", "reddit", "forum", "zendesk", "other")
-Channel = Literal["twitter", "blog_comment", "docs_comment", "hackernews", "reddit", "forum", "zendesk", "other"]
+Channel = Literal[
+    "twitter", "blog_comment", "docs_comment", "hackernews", "reddit", "forum", "zendesk", "other"
+]
 CUSTOM_FIELDS = ("stage", "group_name", "category", "intent")
 
 

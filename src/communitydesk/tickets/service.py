@@ -89,7 +89,9 @@ def get(session: Session, ticket_id: int) -> Ticket | None:
     return session.get(Ticket, ticket_id)
 
 
-def set_status(session: Session, ticket: Ticket, status: str, *, actor: Actor, macro: str | None = None) -> None:
+def set_status(
+    session: Session, ticket: Ticket, status: str, *, actor: Actor, macro: str | None = None
+) -> None:
     """Change a ticket's status; a closed ticket stays closed."""
     if status not in STATUSES:
         raise TicketError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
@@ -182,7 +184,9 @@ def link(
         select(TicketLink.id).where(
             TicketLink.ticket_id == ticket.id,
             TicketLink.kind == kind,
-            TicketLink.target_ticket_id.is_(None) if target_id is None else TicketLink.target_ticket_id == target_id,
+            TicketLink.target_ticket_id.is_(None)
+            if target_id is None
+            else TicketLink.target_ticket_id == target_id,
             TicketLink.target_url.is_(None) if url is None else TicketLink.target_url == url,
         )
     )
@@ -232,7 +236,7 @@ def get_page(
 
 def count(session: Session, flt: TicketFilter) -> int:
     """Count the tickets that match a filter."""
-    return session.scalar(_filtered(select(func.count(Ticket.id)), flt)) or 0  # type: ignore[arg-type]
+    return session.scalar(_filtered(select(func.count(Ticket.id)), flt)) or 0
 
 
 def mentions_of(session: Session, ticket: Ticket) -> Sequence[Mention]:
@@ -264,7 +268,8 @@ def audit_of(session: Session, ticket: Ticket) -> Sequence[AuditEvent]:
 def tag_counts(session: Session) -> list[tuple[str, int]]:
     """Return every tag in use with its ticket count, most used first."""
     rows = session.execute(
-        select(TicketTag.name, func.count()).group_by(TicketTag.name).order_by(func.count().desc(), TicketTag.name)
+        select(TicketTag.name, func.count())
+        .group_by(TicketTag.name)
+        .order_by(func.count().desc(), TicketTag.name)
     )
     return [(name, n) for name, n in rows]
-

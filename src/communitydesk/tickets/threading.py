@@ -4,7 +4,8 @@ The rules follow how the seed's Zendesk channels thread:
 - X/Twitter (and conversation-shaped channels: the forum topic, a Zendesk ticket): a reply joins the ticket
   of its conversation.
 - Blog and docs comments: every comment, replies included, arrives as a new ticket.
-- Hacker News and Reddit: every comment arrives as a new ticket, related to the thread's ticket when there is one.
+- Hacker News and Reddit: every comment arrives as a new ticket, related to the thread's ticket when there
+  is one.
 """
 
 from __future__ import annotations
@@ -63,10 +64,14 @@ def _subject(mention: Mention) -> str:
 
 def place_mention(session: Session, mention: Mention, *, actor: Actor) -> Ticket:
     """Attach a newly stored mention to a ticket according to its channel's threading rule."""
-    related = thread_ticket(session, mention) if mention.parent_external_id or mention.root_external_id else None
+    related = (
+        thread_ticket(session, mention) if mention.parent_external_id or mention.root_external_id else None
+    )
     if mention.channel in JOINS_CONVERSATION and related is not None and related.status != "closed":
         mention.ticket_id = related.id
-        tickets.record(session, related, actor=actor, action="mention_added", new=mention.url or mention.external_id)
+        tickets.record(
+            session, related, actor=actor, action="mention_added", new=mention.url or mention.external_id
+        )
         if related.status in ("pending", "solved"):
             tickets.set_status(session, related, "open", actor=actor)
         return related
@@ -80,7 +85,9 @@ def place_mention(session: Session, mention: Mention, *, actor: Actor) -> Ticket
     )
     ticket.created_at = mention.created_at if mention.created_at < ticket.created_at else ticket.created_at
     mention.ticket_id = ticket.id
-    if related is not None and (mention.channel in RELATES_TO_THREAD or mention.channel in JOINS_CONVERSATION):
+    if related is not None and (
+        mention.channel in RELATES_TO_THREAD or mention.channel in JOINS_CONVERSATION
+    ):
         # A closed conversation gets a follow-up ticket; HN/Reddit replies get a related one.
         kind = THREAD_LINK if mention.channel in RELATES_TO_THREAD else "follow_up_of"
         tickets.link(session, ticket, kind=kind, target=related, actor=actor)

@@ -15,7 +15,7 @@ from communitydesk.db.base import utcnow
 from communitydesk.users.models import ROLES, ApiToken, User
 
 _hasher = PasswordHasher()
-TOKEN_PREFIX = "desk_"
+TOKEN_PREFIX = "desk_"  # noqa: S105 - a public prefix, not a secret
 MIN_PASSWORD_LENGTH = 8
 
 
