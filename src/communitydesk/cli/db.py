@@ -41,3 +41,10 @@ def current() -> None:
     """Print the current revision."""
     with open_desk() as desk:
         console.print(migrate.current_revision(desk.engine) or "empty database")
+
+
+@app.command()
+def revision(message: str = typer.Option(..., "-m", "--message", help="What the migration does.")) -> None:
+    """Write a new migration from the models' difference to the database (for developers)."""
+    with open_desk() as desk:
+        migrate.autogenerate_revision(desk.engine, message)
