@@ -110,10 +110,12 @@ def test_names_company_is_detected_as_a_word(desk: Desk) -> None:
         mention("reddit", "a", "We moved to #GitLab last year"),
         mention("reddit", "b", "mygitlabby setup"),
         mention("reddit", "c", "no company here", title="GitLab runners"),
+        # A reply's story title is context, not the reply's own words.
+        mention("reddit", "d", "Try a bigger runner.", title="GitLab runners", parent_id="c", root_id="c"),
     )
     with desk.sessions() as session:
         flags = {
             row.external_id: row.names_company
             for row in session.execute(select(Mention.external_id, Mention.names_company))
         }
-    assert flags == {"a": True, "b": False, "c": True}
+    assert flags == {"a": True, "b": False, "c": True, "d": False}

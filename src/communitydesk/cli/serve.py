@@ -19,7 +19,9 @@ def serve() -> None:
 
 
 def run(
-    demo: bool = typer.Option(True, help="Load demo mentions, taxonomy and users on first start."),
+    demo: bool | None = typer.Option(
+        None, help="Load demo mentions, taxonomy and users (default: on, except in production)."
+    ),
     gitlab_taxonomy: Path | None = typer.Option(
         None,
         help="Load GitLab's real stages.yml/categories.yml from this folder instead of the demo taxonomy.",
@@ -29,6 +31,8 @@ def run(
     from communitydesk.demo.loader import load_demo
 
     settings = settings_or_exit()
+    if demo is None:
+        demo = settings.environment != "production"
     with open_desk() as desk:
         migrate.upgrade(desk.engine)
         if demo:

@@ -22,7 +22,10 @@ def build(mention_in: MentionIn, *, company_names: list[str]) -> Mention:
     text = html_to_text(mention_in.text) or "(no text)"
     named = mention_in.names_company
     if named is None:
-        named = names_company(f"{mention_in.title or ''}\n{text}", company_names)
+        # A reply carries its story's title; whether it names the company depends on its own words only
+        # (the seed's HN/Reddit rule is about what the answer itself says).
+        own_words = text if mention_in.parent_id else f"{mention_in.title or ''}\n{text}"
+        named = names_company(own_words, company_names)
     return Mention(
         source=mention_in.source,
         channel=mention_in.channel,
@@ -65,3 +68,15 @@ def get_page(
 
 def get_rejects(session: Session, *, limit: int = 100) -> Sequence[IntakeReject]:
     return session.scalars(select(IntakeReject).order_by(IntakeReject.id.desc()).limit(limit)).all()
+
+
+def get_reject_page(
+    session: Session, *, source: str | None = None, before_id: int | None = None, limit: int = 50
+) -> Sequence[IntakeReject]:
+    """Return intake rejects newest first, starting below a cursor id (keyset pagination)."""
+    query = select(IntakeReject)
+    if source:
+        query = query.where(IntakeReject.source == source)
+    if before_id is not None:
+        query = query.where(IntakeReject.id < before_id)
+    return session.scalars(query.order_by(IntakeReject.id.desc()).limit(limit)).all()
