@@ -1,0 +1,316 @@
+"""Read a product directory in GitLab's `stages.yml` + `categories.yml` format and store it.
+
+`stages.yml` holds `stages: {stage_key: {display_name, pm, em, slack: {channel}, groups: {group_key:
+{name, pm, backend_engineering_manager, support, tech_writer, slack: {channel}, categories: [keys]}}}}`;
+`categories.yml` maps each category key to `{name, stage, description, ...}`. Every field is kept as the
+file gives it in the rows' `attributes`; the ones the desk routes with get their own columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.orm import Session, sessionmaker
+
+from communitydesk.taxonomy import service
+from communitydesk.taxonomy.schemas import CategorySpec, Directory, GroupSpec, StageSpec, TaxonomyImport
+
+logger = logging.getLogger(__name__)
+
+STAGES_FILE = "stages.yml"
+CATEGORIES_FILE = "categories.yml"
+MAX_KEY_LENGTH = 100
+MAX_NAME_LENGTH = 200
+MAX_CHANNEL_LENGTH = 100
+# Values the real files use for "nobody decided yet"; they are not channels.
+_PLACEHOLDERS = frozenset({"", "tbd", "n/a", "none", "-"})
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class TaxonomyError(ValueError):
+    """A directory file that cannot be imported, with where and why."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate keys, which plain YAML loading silently merges."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+        except TypeError:
+            continue  # an unhashable key: construct_mapping reports it below
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found duplicate key {key!r}",
+                key_node.start_mark,
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Return a YAML file's data; a syntax error names the file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"{path}: no such file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaxonomyError(f"{path}: cannot read file: {exc}") from exc
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise TaxonomyError(f"{where}: invalid YAML: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{path}: invalid YAML: {exc}") from exc
+
+
+def directory_files(folder: Path) -> tuple[Path, Path]:
+    """Return a folder's stages.yml and categories.yml, or raise FileNotFoundError naming what is missing."""
+    if folder.is_file():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"{folder}: no such folder; expected a folder with {STAGES_FILE} and {CATEGORIES_FILE}"
+        )
+    paths = (folder / STAGES_FILE, folder / CATEGORIES_FILE)
+    missing = [path.name for path in paths if not path.is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{folder}: missing {' and '.join(missing)}; expected {STAGES_FILE} and {CATEGORIES_FILE} "
+            "in GitLab's format (www-gitlab-com data/)"
+        )
+    return paths
+
+
+def _json_safe(value: Any) -> Any:
+    """Return the value with YAML-only types (dates, sets, non-text keys) made JSON-storable."""
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted(_json_safe(item) for item in value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _mapping(value: Any, where: str, what: str) -> dict[Any, Any]:
+    if not isinstance(value, dict):
+        raise TaxonomyError(f"{where}: expected {what}, got {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
+
+
+def _key(raw: Any, where: str) -> str:
+    key = str(raw).strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise TaxonomyError(f"{where}: a key needs 1 to {MAX_KEY_LENGTH} characters, got {key!r}")
+    return key
+
+
+def _name(entry: dict[Any, Any], fields: tuple[str, ...], default: str, where: str) -> str:
+    for name_field in fields:
+        value = entry.get(name_field)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str | int | float):
+            raise TaxonomyError(f"{where}.{name_field}: expected text, got {_kind(value)}")
+        name = str(value).strip()
+        if len(name) > MAX_NAME_LENGTH:
+            raise TaxonomyError(f"{where}.{name_field}: longer than {MAX_NAME_LENGTH} characters")
+        if name:
+            return name
+    return default
+
+
+def slack_channel(value: Any) -> str | None:
+    """Return `#channel` from a `slack:` entry ({channel: name} or a name); None for placeholders."""
+    if isinstance(value, dict):
+        value = value.get("channel")
+    if not isinstance(value, str) or value.strip().lower() in _PLACEHOLDERS:
+        return None
+    channel = value.strip()
+    channel = channel if channel.startswith("#") else f"#{channel}"
+    return channel[:MAX_CHANNEL_LENGTH]
+
+
+def parse_stages(data: Any, source: str) -> tuple[list[StageSpec], list[GroupSpec], dict[str, list[str]]]:
+    """Return stages, groups, and each group's listed category keys from stages.yml data."""
+    top = _mapping(data, source, f"a mapping with a top-level 'stages' key (GitLab's {STAGES_FILE})")
+    if "stages" not in top:
+        raise TaxonomyError(f"{source}: missing top-level key 'stages' (GitLab's {STAGES_FILE} format)")
+    stages_data = _mapping(top["stages"], f"{source}: stages", "a mapping of stage key to stage")
+    stages: list[StageSpec] = []
+    groups: list[GroupSpec] = []
+    listed: dict[str, list[str]] = {}
+    group_stage: dict[str, str] = {}
+    for raw_key, raw_stage in stages_data.items():
+        key = _key(raw_key, f"{source}: stages")
+        where = f"{source}: stages.{key}"
+        entry = _mapping(raw_stage, where, "a mapping of stage fields")
+        attributes = {str(k): _json_safe(v) for k, v in entry.items() if k != "groups"}
+        # The involving-experts page: stage experts are in the `#s_<stage>` Slack channel.
+        channel = slack_channel(entry.get("slack")) or f"#s_{key}"[:MAX_CHANNEL_LENGTH]
+        name = _name(entry, ("display_name", "name"), key, where)
+        stages.append(StageSpec(key=key, name=name, slack_channel=channel, attributes=attributes))
+        groups_data = entry.get("groups")
+        if groups_data is None:
+            continue
+        groups_data = _mapping(groups_data, f"{where}.groups", "a mapping of group key to group")
+        for raw_group_key, raw_group in groups_data.items():
+            group_key = _key(raw_group_key, f"{where}.groups")
+            group_where = f"{where}.groups.{group_key}"
+            group = _mapping(raw_group, group_where, "a mapping of group fields")
+            if group_key in group_stage:
+                raise TaxonomyError(
+                    f"{group_where}: group key {group_key!r} is also used under stage "
+                    f"{group_stage[group_key]!r}; group keys must be unique across stages"
+                )
+            group_stage[group_key] = key
+            categories = group.get("categories")
+            if categories is None:
+                categories = []
+            if not isinstance(categories, list) or not all(
+                isinstance(item, str | int) for item in categories
+            ):
+                raise TaxonomyError(f"{group_where}.categories: expected a list of category keys")
+            listed[group_key] = [str(item).strip() for item in categories]
+            groups.append(
+                GroupSpec(
+                    key=group_key,
+                    name=_name(group, ("name", "display_name"), group_key, group_where),
+                    stage_key=key,
+                    slack_channel=slack_channel(group.get("slack")),
+                    attributes=_json_safe(group),
+                )
+            )
+    return stages, groups, listed
+
+
+def parse_directory(
+    stages_data: Any, categories_data: Any, *, stages_source: str, categories_source: str
+) -> Directory:
+    """Return the directory described by stages.yml and categories.yml data."""
+    stages, groups, listed = parse_stages(stages_data, stages_source)
+    directory = Directory(stages=stages, groups=groups)
+    stage_keys = {stage.key for stage in stages}
+    group_by_key = {group.key: group for group in groups}
+    categories_top = _mapping(
+        categories_data,
+        categories_source,
+        f"a mapping of category key to category (GitLab's {CATEGORIES_FILE})",
+    )
+    listing_groups: dict[str, list[str]] = {}
+    for group_key, category_keys in listed.items():
+        for category_key in category_keys:
+            if category_key not in categories_top:
+                directory.warnings.append(
+                    f"{stages_source}: group {group_key!r} lists category {category_key!r}, "
+                    f"which {categories_source} does not define; ignored"
+                )
+            listing_groups.setdefault(category_key, []).append(group_key)
+    for raw_key, raw_category in categories_top.items():
+        key = _key(raw_key, categories_source)
+        where = f"{categories_source}: {key}"
+        entry = _mapping(raw_category, where, "a mapping of category fields")
+        stage_key = entry.get("stage")
+        if stage_key is not None and not isinstance(stage_key, str):
+            raise TaxonomyError(f"{where}.stage: expected a stage key, got {_kind(stage_key)}")
+        owner = _owning_group(key, listing_groups.get(key, []), directory.warnings, stages_source)
+        if owner is not None:
+            owner_stage = group_by_key[owner].stage_key
+            if stage_key and stage_key != owner_stage:
+                directory.warnings.append(
+                    f"{categories_source}: category {key!r} says stage {stage_key!r} but its group "
+                    f"{owner!r} is in stage {owner_stage!r}; stored under {owner_stage!r}"
+                )
+            stage_key = owner_stage
+        elif stage_key and stage_key not in stage_keys:
+            directory.warnings.append(
+                f"{categories_source}: category {key!r} names stage {stage_key!r}, "
+                f"which {stages_source} does not define; stored without a stage"
+            )
+            stage_key = None
+        description = entry.get("description")
+        directory.categories.append(
+            CategorySpec(
+                key=key,
+                name=_name(entry, ("name",), key, where),
+                stage_key=stage_key or None,
+                group_key=owner,
+                description=str(description).strip() if description not in (None, "") else None,
+                attributes=_json_safe(entry),
+            )
+        )
+    return directory
+
+
+def _owning_group(category_key: str, groups: list[str], warnings: list[str], source: str) -> str | None:
+    """Return the group a category belongs to: the only one, the one of the same key, else the first."""
+    if len(groups) <= 1:
+        return groups[0] if groups else None
+    chosen = category_key if category_key in groups else groups[0]
+    warnings.append(
+        f"{source}: category {category_key!r} is listed by groups {', '.join(groups)}; "
+        f"stored under {chosen!r}"
+    )
+    return chosen
+
+
+def read_directory(stages_path: Path, categories_path: Path) -> Directory:
+    """Read and check a directory's two files."""
+    return parse_directory(
+        read_yaml(stages_path),
+        read_yaml(categories_path),
+        stages_source=str(stages_path),
+        categories_source=str(categories_path),
+    )
+
+
+def import_files(
+    session: Session, *, stages_path: Path, categories_path: Path, prune: bool = False
+) -> TaxonomyImport:
+    """Import a directory's files into the session's transaction (rows are upserted by key)."""
+    directory = read_directory(stages_path, categories_path)
+    result = service.upsert_directory(session, directory=directory, prune=prune)
+    for warning in result.warnings:
+        logger.info("taxonomy import: %s", warning)
+    return result
+
+
+def import_folder(sessions: sessionmaker[Session], folder: Path, *, prune: bool = False) -> TaxonomyImport:
+    """Import the stages.yml and categories.yml of a folder in one transaction."""
+    stages_path, categories_path = directory_files(folder)
+    with sessions() as session, session.begin():
+        return import_files(session, stages_path=stages_path, categories_path=categories_path, prune=prune)
