@@ -29,6 +29,17 @@ from communitydesk.users.models import User
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Hash passwords with minimal argon2 cost in tests; production keeps argon2-cffi's defaults."""
+    from argon2 import PasswordHasher
+
+    original = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users._hasher = original
+
+
 def _test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("DESK_TEST_DATABASE_URL")
     if url:

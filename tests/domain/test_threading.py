@@ -119,3 +119,28 @@ def test_names_company_is_detected_as_a_word(desk: Desk) -> None:
             for row in session.execute(select(Mention.external_id, Mention.names_company))
         }
     assert flags == {"a": True, "b": False, "c": True, "d": False}
+
+
+def test_nul_characters_are_refused_in_identifiers_and_dropped_from_text(desk: Desk) -> None:
+    report = ingest(
+        desk,
+        mention("forum", "ok\x00id"),
+        mention("forum", "f2", "hello\x00 world"),
+    )
+    assert (report.new, report.rejected) == (1, 1)
+    assert "external_id: Value error, contains a NUL character" in report.errors[0]
+    with desk.sessions() as session:
+        assert session.scalar(select(Mention.text)) == "hello world"
+
+
+def test_a_savepoint_that_opens_the_transaction_does_not_commit_it(desk: Desk) -> None:
+    """pysqlite commits when a SAVEPOINT is released unless the engine emits BEGIN itself."""
+    ingest(desk, mention("forum", "f1"))
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        session.commit()
+        with session.begin_nested():
+            tickets.add_tags(session, ticket, ["half-done"], actor=Actor("t"))
+        session.rollback()
+    with desk.sessions() as session:
+        assert session.scalars(select(Ticket)).one().tags == []

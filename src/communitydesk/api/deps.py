@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from communitydesk.runtime import Desk
@@ -34,11 +35,20 @@ def get_db(desk: DeskDep) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_db)]
 
 
-def get_api_user(request: Request, db: DbSession) -> User:
+# auto_error=False: the scheme appears in OpenAPI, while the 401 below keeps its own message.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="DeskToken",
+    bearerFormat="desk_...",
+    description="An API token from `desk token create`, sent as 'Authorization: Bearer desk_...'.",
+)
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+def get_api_user(credentials: BearerCredentials, db: DbSession) -> User:
     """Resolve the bearer token of an API request, or answer 401."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    user = users.user_for_token(db, token.strip()) if scheme.lower() == "bearer" and token else None
+    token = credentials.credentials.strip() if credentials is not None else ""
+    user = users.user_for_token(db, token) if token else None
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

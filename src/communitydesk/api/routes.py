@@ -1,5 +1,15 @@
-"""REST API v1 (filled in by the API routers)."""
+"""REST API v1: every route needs a bearer token; writes need an admin or advocate."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-router = APIRouter(prefix="/api/v1")
+from communitydesk.api import macros, mentions, tags, tickets, users
+from communitydesk.api.deps import get_api_user
+
+router = APIRouter(
+    prefix="/api/v1",
+    # On the router, so no route can forget it; handlers that need the user get the same cached value.
+    dependencies=[Depends(get_api_user)],
+    responses={401: {"description": "Missing or invalid API token."}},
+)
+for feature in (tickets, macros, mentions, tags, users):
+    router.include_router(feature.router)

@@ -20,6 +20,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Web requests and the worker share the file; wait for the writer instead of failing at once.
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -30,6 +35,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling commits when a SAVEPOINT is released; let SQLAlchemy emit
+        # BEGIN itself so nested transactions (one bad row, one macro) roll back as a unit.
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # Use psycopg 3, not the psycopg2 default of a bare postgresql:// URL.

@@ -35,6 +35,16 @@ class MentionIn(BaseModel):
     names_company: bool | None = Field(None, description="Computed from the text when omitted.")
     raw: dict[str, Any] | None = Field(None, description="The source's payload, kept as it came.")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_characters(cls, value: Any, info: Any) -> Any:
+        # PostgreSQL refuses NUL in text; a NUL in an identifier is a broken row, in prose it is noise.
+        if isinstance(value, str) and "\x00" in value:
+            if info.field_name in ("text", "title"):
+                return value.replace("\x00", "")
+            raise ValueError("contains a NUL character")
+        return value
+
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -38,7 +38,7 @@ class Ticket(Base):
 
     @property
     def tags(self) -> list[str]:
-        return [row.name for row in self.tag_rows]
+        return sorted(row.name for row in self.tag_rows)
 
 
 class TicketTag(Base):

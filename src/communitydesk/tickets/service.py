@@ -218,9 +218,11 @@ def _filtered(query: Select[tuple[Ticket]], flt: TicketFilter) -> Select[tuple[T
             Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.name == normalize_tag(flt.tag)))
         )
     if flt.text:
-        pattern = f"%{flt.text.strip()}%"
-        in_mentions = select(Mention.ticket_id).where(Mention.text.ilike(pattern))
-        query = query.where(or_(Ticket.subject.ilike(pattern), Ticket.id.in_(in_mentions)))
+        needle = flt.text.strip()
+        in_mentions = select(Mention.ticket_id).where(Mention.text.icontains(needle, autoescape=True))
+        query = query.where(
+            or_(Ticket.subject.icontains(needle, autoescape=True), Ticket.id.in_(in_mentions))
+        )
     return query
 
 
@@ -273,3 +275,11 @@ def tag_counts(session: Session) -> list[tuple[str, int]]:
         .order_by(func.count().desc(), TicketTag.name)
     )
     return [(name, n) for name, n in rows]
+
+
+def get_by_ids(session: Session, ticket_ids: Iterable[int]) -> dict[int, Ticket]:
+    """Return the tickets with these ids, by id, in one query."""
+    ids = set(ticket_ids)
+    if not ids:
+        return {}
+    return {ticket.id: ticket for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
