@@ -1,0 +1,74 @@
+"""Who is logged in to the web pages, and whether they may change anything."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from fastapi import Depends, HTTPException, Request, status
+
+from communitydesk.api.deps import DbSession
+from communitydesk.users import service as users
+from communitydesk.users.models import User
+from communitydesk.web.csrf import CsrfChecked, rotate_csrf_token
+
+SESSION_USER = "user_id"
+
+
+class LoginRequired(Exception):
+    """Nobody is logged in; the page answers with a redirect to the login form."""
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Return `value` if it is a path on this site, else `default` (no open redirects)."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return default
+    if any(ch in value for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in value):
+        return default
+    parts = urlsplit(value)
+    return default if parts.scheme or parts.netloc else value
+
+
+def login_url(request: Request) -> str:
+    """Return the login URL that brings the user back to this page (GET requests only)."""
+    if request.method != "GET":
+        return "/login"
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login" if here == "/" else f"/login?next={quote(here, safe='')}"
+
+
+def get_current_user(request: Request, db: DbSession) -> User:
+    """Return the logged-in, active user, or raise LoginRequired."""
+    user_id = request.session.get(SESSION_USER)
+    user = users.get(db, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.is_active:
+        request.session.pop(SESSION_USER, None)
+        raise LoginRequired
+    request.state.user = user  # for the page layout, including error pages
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_editor(user: CurrentUser, _csrf: CsrfChecked) -> User:
+    """Return the user of a CSRF-checked request if their role may change tickets, else answer 403."""
+    if not user.can_edit:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail=f"Your role ({user.role}) can read the desk but not change it."
+        )
+    return user
+
+
+Editor = Annotated[User, Depends(get_editor)]
+
+
+def log_in(request: Request, user: User) -> None:
+    """Start a fresh session for a user who proved their password."""
+    request.session.clear()
+    request.session[SESSION_USER] = user.id
+    rotate_csrf_token(request)
+
+
+def log_out(request: Request) -> None:
+    request.session.clear()

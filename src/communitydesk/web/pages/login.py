@@ -1,0 +1,53 @@
+"""Log in with email and password, and log out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
+
+from communitydesk.api.deps import DbSession
+from communitydesk.users import service as users
+from communitydesk.web.auth import SESSION_USER, log_in, log_out, safe_next
+from communitydesk.web.csrf import CsrfChecked
+from communitydesk.web.errors import PageRoute
+from communitydesk.web.flash import flash
+from communitydesk.web.templating import render
+
+router = APIRouter(route_class=PageRoute)
+
+
+@router.get("/login")
+def login_form(request: Request, next_url: Annotated[str, Query(alias="next")] = "/") -> Response:
+    """Show the login form, or go on if someone is already logged in."""
+    if request.session.get(SESSION_USER) is not None:
+        return RedirectResponse(safe_next(next_url), status_code=status.HTTP_303_SEE_OTHER)
+    return render(request, "login.html", {"next": safe_next(next_url), "email": "", "error": None})
+
+
+@router.post("/login")
+def log_in_with_password(
+    request: Request,
+    db: DbSession,
+    _csrf: CsrfChecked,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next_url: Annotated[str, Form(alias="next")] = "/",
+) -> Response:
+    """Check the password and start a session."""
+    user = users.authenticate(db, email=email, password=password)
+    if user is None:
+        context = {"next": safe_next(next_url), "email": email, "error": "Wrong email or password."}
+        return render(request, "login.html", context, status_code=status.HTTP_400_BAD_REQUEST)
+    db.commit()  # a password hash may have been upgraded
+    log_in(request, user)
+    return RedirectResponse(safe_next(next_url), status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/logout")
+def log_out_of_session(request: Request, _csrf: CsrfChecked) -> Response:
+    """End the session."""
+    log_out(request)
+    flash(request, "You are logged out.", "info")
+    return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
