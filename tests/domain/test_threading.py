@@ -144,3 +144,9 @@ def test_a_savepoint_that_opens_the_transaction_does_not_commit_it(desk: Desk) -
         session.rollback()
     with desk.sessions() as session:
         assert session.scalars(select(Ticket)).one().tags == []
+
+
+def test_plain_text_keeps_its_paragraphs_and_entities_are_decoded(desk: Desk) -> None:
+    ingest(desk, mention("forum", "p1", "line one\n\nline two &amp; *more*"))
+    with desk.sessions() as session:
+        assert session.scalar(select(Mention.text)) == "line one\n\nline two & *more*"

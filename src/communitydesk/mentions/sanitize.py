@@ -29,7 +29,7 @@ _ALLOWED_TAGS = {
     "h5",
     "h6",
 }
-_TAG_HINT = re.compile(r"<[a-zA-Z/!][^>]*>|&[#a-zA-Z0-9]+;")
+_TAG_HINT = re.compile(r"<[a-zA-Z/!][^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -38,7 +38,8 @@ def html_to_text(value: str) -> str:
     """Return Markdown text for an HTML or plain-text fragment; scripts, styles and handlers are dropped."""
     value = _CONTROL.sub("", value)
     if not _TAG_HINT.search(value):
-        return value.strip()
+        # Plain text (perhaps with entities): keep its line breaks and Markdown as written.
+        return _BLANK_LINES.sub("\n\n", html.unescape(value)).strip()
     # nh3 removes script/style with their contents and every attribute but safe link targets;
     # markdownify then turns what is left into text with [links](...) and code fences.
     cleaned = nh3.clean(
@@ -48,8 +49,9 @@ def html_to_text(value: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
     )
-    text = markdownify(cleaned, heading_style="ATX", code_language="", escape_underscores=False)
-    text = html.unescape(text) if _TAG_HINT.search(text) else text
+    text = markdownify(
+        cleaned, heading_style="ATX", code_language="", escape_underscores=False, escape_asterisks=False
+    )
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
