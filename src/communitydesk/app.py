@@ -11,6 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from communitydesk import __version__
 from communitydesk.api.routes import router as api_router
 from communitydesk.config import Settings
+from communitydesk.integrations.discourse.webhook import router as discourse_webhook_router
 from communitydesk.runtime import Desk
 from communitydesk.web.routes import router as web_router
 
@@ -39,4 +40,5 @@ def create_app(settings: Settings, desk: Desk | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
     app.include_router(web_router)
+    app.include_router(discourse_webhook_router)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from communitydesk import __version__
-from communitydesk.cli import db, ingest, serve, users
+from communitydesk.cli import db, docs, ingest, serve, sources, users
 
 app = typer.Typer(
     name="desk",
@@ -14,11 +14,15 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(docs.app, name="docs")
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 app.add_typer(ingest.app, name="ingest")
+sources.register(ingest.app)
+app.add_typer(sources.app, name="sources")
 app.command("serve")(serve.serve)
 app.command("run")(serve.run)
+app.command("worker")(sources.worker)
 
 
 @app.command()

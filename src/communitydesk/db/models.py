@@ -1,6 +1,7 @@
 """Import every feature's tables so metadata is complete (Alembic and tests use this)."""
 
 from communitydesk.db.base import Base
+from communitydesk.intake.models import IntakeCursor, IntakeRun
 from communitydesk.mentions.models import IntakeReject, Mention
 from communitydesk.taxonomy.models import Category, Group, Stage
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
@@ -12,7 +13,9 @@ __all__ = [
     "Base",
     "Category",
     "Group",
+    "IntakeCursor",
     "IntakeReject",
+    "IntakeRun",
     "Mention",
     "Note",
     "Stage",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from pydantic import ValidationError
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +22,7 @@ from communitydesk.mentions import service as mentions
 from communitydesk.mentions.models import Mention
 from communitydesk.mentions.schemas import IntakeReport, MentionIn
 from communitydesk.tickets import service as tickets
-from communitydesk.tickets.models import Ticket, TicketLink
+from communitydesk.tickets.models import AuditEvent, Ticket, TicketLink
 from communitydesk.tickets.schemas import Actor
 from communitydesk.tickets.threading import (
     JOINS_CONVERSATION,
@@ -35,6 +35,16 @@ from communitydesk.tickets.threading import (
 INTAKE = Actor("intake")
 BATCH_SIZE = 500
 _IN_CHUNK = 400  # keys per IN (...) query, well under SQLite's variable limit
+_TICKET_COLUMNS = (
+    "subject",
+    "channel",
+    "status",
+    "requester_handle",
+    "requester_name",
+    "created_at",
+    "updated_at",
+)
+_MENTION_COLUMNS = tuple(column.key for column in Mention.__table__.columns if column.key != "id")
 
 
 class RowRejected(ValueError):
@@ -173,19 +183,22 @@ class _Threads:
 
 
 def _stored_keys(session: Session, batch: list[MentionIn]) -> set[tuple[str, str]]:
+    wanted: dict[str, set[str]] = {}
+    for mention_in in batch:
+        wanted.setdefault(mention_in.source, set()).add(mention_in.external_id)
     found: set[tuple[str, str]] = set()
-    for chunk in _chunks(sorted({(m.source, m.external_id) for m in batch})):
-        rows = session.execute(
-            select(Mention.source, Mention.external_id).where(
-                tuple_(Mention.source, Mention.external_id).in_(chunk)
+    for source, external_ids in wanted.items():
+        # One source per query, so both databases use the (source, external_id) unique index.
+        for chunk in _chunks(sorted(external_ids)):
+            rows = session.scalars(
+                select(Mention.external_id).where(Mention.source == source, Mention.external_id.in_(chunk))
             )
-        )
-        found.update((source, external_id) for source, external_id in rows)
+            found.update((source, external_id) for external_id in rows)
     return found
 
 
 class _Placement:
-    """Tickets, audit records and links of one batch, written with two flushes."""
+    """Tickets, audit records and links of one batch, decided in memory and written in bulk."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -241,22 +254,67 @@ class _Placement:
         return ticket
 
     def write(self, placed: list[tuple[Mention, _TicketRef]]) -> None:
-        self.session.add_all(self.new_tickets)
-        self.session.flush()
+        """Insert the batch's tickets (for their ids), then its mentions, audit events and links.
+
+        Bulk inserts, not the unit of work: this is the hot path of every source and `desk ingest`.
+        """
+        if self.new_tickets:
+            rows = [
+                {column: getattr(ticket, column) for column in _TICKET_COLUMNS} for ticket in self.new_tickets
+            ]
+            ids = self.session.scalars(
+                insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True), rows
+            ).all()
+            for ticket, ticket_id in zip(self.new_tickets, ids, strict=True):
+                ticket.id = ticket_id
+        mention_rows = []
         for mention, ref in placed:
             mention.ticket_id = ref.id if isinstance(ref, Ticket) else ref
-        self.session.add_all(mention for mention, _ in placed)
+            mention_rows.append({column: getattr(mention, column) for column in _MENTION_COLUMNS})
+        _insert_rows(self.session, Mention, mention_rows)
+        now = utcnow()
+        events = []
         for ticket, fields in self.records:
-            if fields.get("action") == "link_added":
-                target = fields["new"]
-                fields = {**fields, "new": f"#{target.id if isinstance(target, Ticket) else target}"}
-            tickets.record(self.session, ticket, actor=INTAKE, **fields)
-        for ticket, kind, target in self.links:
-            target_id = target.id if isinstance(target, Ticket) else target
-            self.session.add(
-                TicketLink(ticket_id=ticket.id, kind=kind, target_ticket_id=target_id, target_url=None)
+            new = fields.get("new")
+            if isinstance(new, Ticket):
+                new = f"#{new.id}"
+            elif fields.get("action") == "link_added":
+                new = f"#{new}"
+            # The same event `tickets.record` writes.
+            events.append(
+                {
+                    "ticket_id": ticket.id,
+                    "actor_id": INTAKE.user_id,
+                    "actor_label": INTAKE.label,
+                    "action": fields["action"],
+                    "field": fields.get("field"),
+                    "old_value": None,
+                    "new_value": None if new is None else str(new),
+                    "macro": None,
+                    "created_at": now,
+                }
             )
-        self.session.flush()
+        if events:
+            _insert_rows(self.session, AuditEvent, events)
+        links = [
+            {
+                "ticket_id": ticket.id,
+                "kind": kind,
+                "target_ticket_id": target.id if isinstance(target, Ticket) else target,
+                "target_url": None,
+                "created_at": now,
+            }
+            for ticket, kind, target in self.links
+        ]
+        if links:
+            _insert_rows(self.session, TicketLink, links)
+
+
+def _insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert rows in batches: RETURNING makes SQLAlchemy send multi-row INSERTs ("insertmanyvalues")
+    on both databases, where psycopg's plain executemany would send one statement per row."""
+    table = model.__table__
+    session.execute(insert(table).returning(table.c.id), rows).all()
 
 
 def _store_batch(session: Session, batch: list[MentionIn], *, company_names: list[str]) -> list[bool]:

@@ -1,0 +1,1 @@
+"""Intake from external sources: polling flows, stored cursors and scheduled polls."""

@@ -1,0 +1,1 @@
+"""External systems behind small interfaces (integrations.base), one folder per provider."""

@@ -1,0 +1,1 @@
+"""Disqus: blog and docs comments through forums/listPosts (Disqus has no webhooks, so it is polled)."""

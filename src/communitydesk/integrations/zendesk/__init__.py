@@ -1,0 +1,1 @@
+"""Zendesk: tickets imported through the incremental cursor export, with their tags."""
