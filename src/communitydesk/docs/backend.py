@@ -1,0 +1,68 @@
+"""The interface between the docs feature and wherever its full-text index lives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from communitydesk.docs.query import Term
+from communitydesk.docs.schemas import (
+    FileChange,
+    IndexedPage,
+    PageHit,
+    QueryTerm,
+    RootState,
+    SectionHit,
+    Snippet,
+)
+from communitydesk.docs.urls import UrlRule
+
+
+class SearchBackend(Protocol):
+    """A docs index: remembers files per docs tree, stores pages and sections, ranks sections for terms."""
+
+    def open_root(self, path: str, rule: UrlRule) -> RootState:
+        """Register a docs tree (or find it) and return what the index knows of its files."""
+        ...
+
+    def apply(self, root: RootState, changes: Iterable[FileChange]) -> None:
+        """Store new, changed and removed files of a tree, atomically."""
+        ...
+
+    def clear(self) -> None:
+        """Empty the index: every tree, page and remembered file."""
+        ...
+
+    def optimise(self) -> None:
+        """Compact the index after a large rebuild (may do nothing)."""
+        ...
+
+    def analyse(self, terms: Sequence[Term]) -> list[QueryTerm]:
+        """Return the terms the index knows, with document frequencies (unknown terms are dropped)."""
+        ...
+
+    def search(
+        self, terms: Sequence[QueryTerm], *, limit: int, within: Sequence[int] | None = None
+    ) -> list[PageHit]:
+        """Return the best pages (of `within`, when given) for any of the terms; higher scores are better."""
+        ...
+
+    def best_sections(
+        self, page_ids: Sequence[int], terms: Sequence[QueryTerm], *, per_page: int = 1
+    ) -> dict[int, list[SectionHit]]:
+        """Return each page's best sections for the terms, best first (its first one when none match)."""
+        ...
+
+    def snippet(self, section_id: int, terms: Sequence[QueryTerm], *, tokens: int = 24) -> Snippet:
+        """Return the part of a section's text that matches the terms, matches marked."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Return how many roots, pages, sections and redirects the index holds."""
+        ...
+
+    def pages(self) -> list[IndexedPage]:
+        """Return every indexed page, by tree and path."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,72 @@
+"""Ranking choices of docs suggestions: which terms to search, how pages and sections combine, confidence.
+
+Everything here is independent of where the index lives; the numbers are defaults tuned on the GitLab docs
+with methods that do not depend on particular questions (see bench/docs_eval.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from communitydesk.docs.schemas import PageHit, QueryTerm, SectionHit
+
+
+@dataclass(frozen=True)
+class RankingOptions:
+    """How text becomes a query and page and section matches become a ranking."""
+
+    max_terms: int = 24
+    # Terms found in more than this share of pages say little about which page is meant (and cost most).
+    max_page_share: float = 0.5
+    # A term repeated in the text counts up to this many times.
+    max_repeat: int = 2
+    # Long texts are searched in two steps: the most telling terms pick candidate pages, all terms rank them.
+    candidate_terms: int = 10
+    candidates: int = 100
+    page_pool: int = 30
+    # The first `fused_pages` pages are re-ranked by their score plus a share of their best section's score.
+    fused_pages: int = 15
+    section_weight: float = 0.5
+    # Sections are scored with the most telling terms only: common terms cost most over many small rows.
+    section_terms: int = 8
+    snippets: bool = True
+
+
+DEFAULT_OPTIONS = RankingOptions()
+
+# Logistic model of "a good page exists", fitted on GitLab troubleshooting headings (each answered by its
+# own page) against off-topic Reddit posts (answered by none). Inputs: how much of the query's weight the
+# first page matched (BM25 per unit of idf), and how much weight the query has (more words, more evidence).
+_BIAS, _MATCHED, _WEIGHT = -14.15, 3.21, 2.22
+
+
+def select_terms(terms: Sequence[QueryTerm], options: RankingOptions = DEFAULT_OPTIONS) -> list[QueryTerm]:
+    """Keep the most telling terms, best first: drop very common ones, cap repeats, keep `max_terms`."""
+    telling = [t for t in terms if t.document_frequency <= options.max_page_share * t.documents]
+    if not telling:  # only common words: better a weak query than none
+        telling = sorted(terms, key=lambda t: t.idf, reverse=True)[:3]
+    ranked = sorted(telling, key=lambda t: t.idf * (1 + math.log(t.count)), reverse=True)
+    return [replace(t, count=min(t.count, options.max_repeat)) for t in ranked[: options.max_terms]]
+
+
+def rank_pages(
+    pages: Sequence[PageHit], sections: dict[int, list[SectionHit]], options: RankingOptions = DEFAULT_OPTIONS
+) -> list[tuple[float, PageHit]]:
+    """Order pages by their own score plus a share of their best section's score."""
+    ranked = []
+    for page in pages:
+        best = sections.get(page.page_id)
+        ranked.append((page.score + options.section_weight * (best[0].score if best else 0.0), page))
+    ranked.sort(key=lambda pair: pair[0], reverse=True)
+    return ranked
+
+
+def confidence(terms: Sequence[QueryTerm], best_score: float | None) -> float:
+    """Return 0..1: how likely a good page exists, judged by the first one (below 0.4: probably none)."""
+    weight = sum(t.idf for t in terms)
+    if best_score is None or weight <= 0 or best_score <= 0:
+        return 0.0
+    z = _BIAS + _MATCHED * min(best_score / weight, 4.0) + _WEIGHT * math.log1p(weight)
+    return 1 / (1 + math.exp(-z))

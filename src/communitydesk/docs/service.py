@@ -1,0 +1,109 @@
+"""Docs-first answers: open the index, index docs trees, suggest the pages that answer a text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from communitydesk.config import Settings
+from communitydesk.docs.backend import SearchBackend
+from communitydesk.docs.indexer import DocsTree, Progress, index_trees
+from communitydesk.docs.query import extract_terms
+from communitydesk.docs.ranking import DEFAULT_OPTIONS, RankingOptions, confidence, rank_pages, select_terms
+from communitydesk.docs.schemas import (
+    IndexReport,
+    PageHit,
+    QueryTerm,
+    SectionHit,
+    Snippet,
+    Suggestion,
+    Suggestions,
+)
+from communitydesk.docs.sqlite_backend import SqliteDocsIndex
+from communitydesk.docs.urls import UrlRule, UrlStyle
+
+
+def open_index(settings: Settings) -> SqliteDocsIndex:
+    """Open (or create) the docs index file the settings name."""
+    return SqliteDocsIndex(settings.resolved_docs_index_path)
+
+
+def trees_from(paths: Sequence[Path], url_bases: Sequence[str], style: UrlStyle | str) -> list[DocsTree]:
+    """Pair docs folders with URL bases: one base for all, or one per folder, in order."""
+    if len(url_bases) not in (1, len(paths)):
+        raise ValueError(f"give one URL base, or one per docs folder ({len(paths)}), not {len(url_bases)}")
+    bases = list(url_bases) if len(url_bases) == len(paths) else list(url_bases) * len(paths)
+    return [DocsTree(path, UrlRule(base, UrlStyle(style))) for path, base in zip(paths, bases, strict=True)]
+
+
+def index(
+    backend: SearchBackend,
+    trees: Sequence[DocsTree],
+    *,
+    exclude: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Bring the index up to date with the docs trees: only new, changed and removed files are touched."""
+    return index_trees(backend, trees, exclude=exclude, progress=progress)
+
+
+def suggest(
+    index: SearchBackend, text: str, top: int = 5, *, options: RankingOptions = DEFAULT_OPTIONS
+) -> Suggestions:
+    """Return the docs pages that best answer a text, each with its best section, and a confidence."""
+    terms = select_terms(index.analyse(extract_terms(text)), options)
+    if not terms or top <= 0:
+        return Suggestions(confidence=0.0, terms=tuple(t.text for t in terms))
+    pages = _search(index, terms, max(options.page_pool, top), options)
+    section_terms = terms[: options.section_terms]
+    sections = index.best_sections([p.page_id for p in pages[: max(options.fused_pages, top)]], section_terms)
+    fused = rank_pages(pages[: options.fused_pages], sections, options)
+    ranked = fused + [(page.score, page) for page in pages[options.fused_pages :]]
+    suggestions = tuple(
+        _suggestion(
+            index, page, score, next(iter(sections.get(page.page_id, ())), None), section_terms, options
+        )
+        for score, page in ranked[:top]
+    )
+    return Suggestions(
+        confidence=confidence(terms, ranked[0][0] if ranked else None),
+        suggestions=suggestions,
+        terms=tuple(t.text for t in terms),
+    )
+
+
+def _search(
+    index: SearchBackend, terms: Sequence[QueryTerm], limit: int, options: RankingOptions
+) -> list[PageHit]:
+    if len(terms) <= options.candidate_terms:
+        return index.search(terms, limit=limit)
+    telling = [replace(term, count=1) for term in terms[: options.candidate_terms]]
+    candidates = index.search(telling, limit=max(options.candidates, limit))
+    return index.search(terms, limit=limit, within=[page.page_id for page in candidates])
+
+
+def _suggestion(
+    index: SearchBackend,
+    page: PageHit,
+    score: float,
+    section: SectionHit | None,
+    terms: Sequence[QueryTerm],
+    options: RankingOptions,
+) -> Suggestion:
+    snippet = Snippet("")
+    if section is not None and options.snippets:
+        snippet = index.snippet(section.section_id, terms)
+    return Suggestion(
+        root=page.root,
+        path=page.path,
+        page_url=page.url,
+        url=section.url if section else page.url,
+        title=page.title,
+        section=section.heading if section else None,
+        anchor=section.anchor if section else None,
+        stage=page.stage,
+        group=page.group,
+        score=score,
+        snippet=snippet,
+    )

@@ -1,0 +1,405 @@
+"""The docs index in its own SQLite file, searched with FTS5 (BM25 with per-column weights).
+
+The file is derived data: a schema change simply drops and rebuilds it. It is separate from the desk's main
+database (SQLite or PostgreSQL), so there is one ranking implementation everywhere.
+
+Two FTS5 tables: one row per page (title, description, headings, text) and one row per section (heading
+trail, text). Both carry a `key` column holding the page's token (`p<id>`), weighted 0: a query can then be
+restricted to a few pages (`key : (p1 OR p7)`), which keeps BM25 cheap for long queries.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from communitydesk.docs.query import Term
+from communitydesk.docs.schemas import (
+    MARK_END,
+    MARK_START,
+    FileChange,
+    FileState,
+    IndexedPage,
+    PageHit,
+    PageRecord,
+    QueryTerm,
+    RootState,
+    SectionHit,
+    Snippet,
+)
+from communitydesk.docs.urls import UrlRule, UrlStyle
+
+SCHEMA_VERSION = "3"
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+_TABLES = ("pages_vocab", "pages_fts", "sections_fts", "sections", "pages", "files", "roots", "meta")
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE roots (
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, url_base TEXT NOT NULL, url_style TEXT NOT NULL
+);
+CREATE TABLE files (
+    root_id INTEGER NOT NULL REFERENCES roots (id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    redirect_to TEXT,
+    PRIMARY KEY (root_id, path)
+);
+CREATE TABLE pages (
+    id INTEGER PRIMARY KEY,
+    root_id INTEGER NOT NULL REFERENCES roots (id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT,
+    stage TEXT,
+    group_name TEXT,
+    UNIQUE (root_id, path)
+);
+CREATE INDEX pages_url ON pages (url);
+CREATE TABLE sections (
+    id INTEGER PRIMARY KEY,
+    page_id INTEGER NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    heading TEXT,
+    level INTEGER NOT NULL,
+    anchor TEXT,
+    url TEXT NOT NULL
+);
+CREATE INDEX sections_page ON sections (page_id);
+CREATE VIRTUAL TABLE pages_fts USING fts5 (key, title, description, headings, body, tokenize = '{TOKENIZER}');
+CREATE VIRTUAL TABLE pages_vocab USING fts5vocab (pages_fts, 'row');
+CREATE VIRTUAL TABLE sections_fts USING fts5 (key, headings, body, tokenize = '{TOKENIZER}');
+"""
+_BODY_COLUMN = 2  # of sections_fts, for snippets
+
+
+@dataclass(frozen=True)
+class FieldWeights:
+    """BM25 weights of the columns: page title, description, headings, text, and a section's headings."""
+
+    title: float = 4.0
+    description: float = 2.0
+    headings: float = 2.0
+    body: float = 1.0
+    section_headings: float = 2.0
+
+
+class SqliteDocsIndex:
+    """A `SearchBackend` on a SQLite file with FTS5; safe to share between threads."""
+
+    def __init__(self, path: Path | str, *, weights: FieldWeights | None = None) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.weights = weights or FieldWeights()
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._ensure_schema()
+        # A scratch FTS5 table with the same tokenizer turns query tokens into the index's terms (stems).
+        self._db.execute(f"CREATE VIRTUAL TABLE temp.query_tokens USING fts5 (x, tokenize = '{TOKENIZER}')")
+        self._db.execute(
+            "CREATE VIRTUAL TABLE temp.query_stems USING fts5vocab (temp, query_tokens, instance)"
+        )
+        self._vocabulary: dict[str, int] | None = None
+        self._page_count = 0
+
+    # -- schema ---------------------------------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" in tables:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row and row[0] == SCHEMA_VERSION:
+                return
+        self.clear()
+
+    def clear(self) -> None:
+        """Empty the index: every tree, page and remembered file."""
+        with self._transaction():
+            for name in _TABLES:
+                self._db.execute(f"DROP TABLE IF EXISTS {name}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._vocabulary = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    def open_root(self, path: str, rule: UrlRule) -> RootState:
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT id, url_base, url_style FROM roots WHERE path = ?", (path,)
+            ).fetchone()
+            if row is None:
+                cursor = self._db.execute(
+                    "INSERT INTO roots (path, url_base, url_style) VALUES (?, ?, ?)",
+                    (path, rule.base, rule.style.value),
+                )
+                root_id, changed = int(cursor.lastrowid or 0), False
+            else:
+                root_id = int(row[0])
+                changed = UrlRule(row[1], UrlStyle(row[2])) != rule
+                if changed:
+                    self._db.execute(
+                        "UPDATE roots SET url_base = ?, url_style = ? WHERE id = ?",
+                        (rule.base, rule.style.value, root_id),
+                    )
+            files = {
+                name: FileState(mtime_ns, size, sha256)
+                for name, mtime_ns, size, sha256 in self._db.execute(
+                    "SELECT path, mtime_ns, size, sha256 FROM files WHERE root_id = ?", (root_id,)
+                )
+            }
+        return RootState(root_id, path, rule, files, changed)
+
+    def apply(self, root: RootState, changes: Iterable[FileChange]) -> None:
+        with self._transaction():
+            for change in changes:
+                if change.content_changed:
+                    self._delete_page(root.id, change.path)
+                if change.state is None:
+                    self._db.execute(
+                        "DELETE FROM files WHERE root_id = ? AND path = ?", (root.id, change.path)
+                    )
+                    continue
+                self._db.execute(
+                    "INSERT OR REPLACE INTO files (root_id, path, mtime_ns, size, sha256, redirect_to)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (root.id, change.path, *_state_row(change.state), change.redirect_to),
+                )
+                if change.page is not None and change.content_changed:
+                    self._insert_page(root.id, change.page)
+            self._vocabulary = None
+
+    def optimise(self) -> None:
+        """Merge each full-text index into one b-tree: faster queries after a large (re)build."""
+        with self._transaction():
+            for table in ("pages_fts", "sections_fts"):
+                self._db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608 - constants
+
+    def _delete_page(self, root_id: int, path: str) -> None:
+        row = self._db.execute(
+            "SELECT id FROM pages WHERE root_id = ? AND path = ?", (root_id, path)
+        ).fetchone()
+        if row is None:
+            return
+        self._db.execute(
+            "DELETE FROM sections_fts WHERE rowid IN (SELECT id FROM sections WHERE page_id = ?)", (row[0],)
+        )
+        self._db.execute("DELETE FROM pages_fts WHERE rowid = ?", (row[0],))
+        self._db.execute("DELETE FROM pages WHERE id = ?", (row[0],))
+
+    def _insert_page(self, root_id: int, page: PageRecord) -> None:
+        cursor = self._db.execute(
+            "INSERT INTO pages (root_id, path, url, title, description, stage, group_name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (root_id, page.path, page.url, page.title, page.description, page.stage, page.group),
+        )
+        page_id = int(cursor.lastrowid or 0)
+        key = _page_key(page_id)
+        for ordinal, section in enumerate(page.sections):
+            cursor = self._db.execute(
+                "INSERT INTO sections (page_id, ordinal, heading, level, anchor, url)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (page_id, ordinal, section.heading, section.level, section.anchor, section.url),
+            )
+            trail = " / ".join((*section.trail, section.heading)) if section.heading else ""
+            self._db.execute(
+                "INSERT INTO sections_fts (rowid, key, headings, body) VALUES (?, ?, ?, ?)",
+                (cursor.lastrowid, key, trail, section.text),
+            )
+        self._db.execute(
+            "INSERT INTO pages_fts (rowid, key, title, description, headings, body)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                page_id,
+                key,
+                page.title,
+                page.description or "",
+                "\n".join(s.heading for s in page.sections if s.heading),
+                "\n\n".join(s.text for s in page.sections),
+            ),
+        )
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def analyse(self, terms: Sequence[Term]) -> list[QueryTerm]:
+        tokens = sorted({token for term in terms for token in term.tokens})
+        if not tokens:
+            return []
+        with self._lock:
+            stems = self._stems(tokens)
+            vocabulary = self._load_vocabulary()
+            total = self._page_count
+        analysed = []
+        for term in terms:
+            frequency = min(vocabulary.get(stems.get(token, ""), 0) for token in term.tokens)
+            if frequency == 0:
+                continue
+            idf = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+            analysed.append(QueryTerm(term.tokens, term.count, frequency, total, idf))
+        return analysed
+
+    def _stems(self, tokens: Sequence[str]) -> dict[str, str]:
+        """Return each token as the index's tokenizer stores it (its stem)."""
+        self._db.executemany("INSERT INTO temp.query_tokens (rowid, x) VALUES (?, ?)", enumerate(tokens))
+        stems = {
+            tokens[doc]: term for doc, term in self._db.execute("SELECT doc, term FROM temp.query_stems")
+        }
+        self._db.execute("DELETE FROM temp.query_tokens")
+        return stems
+
+    def _load_vocabulary(self) -> dict[str, int]:
+        """Return how many pages hold each term (read once, then after every change)."""
+        if self._vocabulary is None:
+            self._vocabulary = dict(self._db.execute("SELECT term, doc FROM pages_vocab"))
+            self._page_count = int(self._db.execute("SELECT count(*) FROM pages").fetchone()[0])
+        return self._vocabulary
+
+    def search(
+        self, terms: Sequence[QueryTerm], *, limit: int, within: Sequence[int] | None = None
+    ) -> list[PageHit]:
+        expression = match_expression(terms)
+        if not expression or within == []:
+            return []
+        if within is not None:
+            expression = f"{{title description headings body}} : ({expression}) AND key : ({_keys(within)})"
+        w = self.weights
+        sql = """
+            WITH hits AS (
+                SELECT rowid AS id, bm25(pages_fts, 0, ?, ?, ?, ?) AS rank
+                FROM pages_fts WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?
+            )
+            SELECT p.id, r.path, p.path, p.url, p.title, p.stage, p.group_name, -hits.rank
+            FROM hits JOIN pages p ON p.id = hits.id JOIN roots r ON r.id = p.root_id
+            ORDER BY hits.rank
+        """
+        with self._lock:
+            rows = self._db.execute(sql, (w.title, w.description, w.headings, w.body, expression, limit))
+            return [PageHit(*row) for row in rows.fetchall()]
+
+    def best_sections(
+        self, page_ids: Sequence[int], terms: Sequence[QueryTerm], *, per_page: int = 1
+    ) -> dict[int, list[SectionHit]]:
+        expression = match_expression(terms)
+        if not expression or not page_ids:
+            return {}
+        expression = f"{{headings body}} : ({expression}) AND key : ({_keys(page_ids)})"
+        sql = """
+            SELECT s.page_id, s.id, s.heading, s.anchor, s.url, -bm25(sections_fts, 0, ?, 1) AS score
+            FROM sections_fts JOIN sections s ON s.id = sections_fts.rowid
+            WHERE sections_fts MATCH ? ORDER BY score DESC
+        """
+        found: dict[int, list[SectionHit]] = {}
+        with self._lock:
+            rows = self._db.execute(sql, (self.weights.section_headings / self.weights.body, expression))
+            for page_id, *section in rows.fetchall():
+                hits = found.setdefault(page_id, [])
+                if len(hits) < per_page:
+                    hits.append(SectionHit(*section))
+            unmatched = [int(page_id) for page_id in page_ids if page_id not in found]
+            if unmatched:  # the page matched as a whole (say, its title): point at its start
+                marks = ", ".join("?" * len(unmatched))
+                first_sections = (
+                    f"SELECT page_id, id, heading, anchor, url, 0.0 FROM sections"  # noqa: S608 - only ?s
+                    f" WHERE page_id IN ({marks}) AND ordinal = 0"
+                )
+                rows = self._db.execute(first_sections, unmatched)
+                for page_id, *section in rows.fetchall():
+                    found[page_id] = [SectionHit(*section)]
+        return found
+
+    def snippet(self, section_id: int, terms: Sequence[QueryTerm], *, tokens: int = 24) -> Snippet:
+        expression = match_expression(terms)
+        with self._lock:
+            row = None
+            if expression:
+                row = self._db.execute(
+                    "SELECT snippet(sections_fts, ?, ?, ?, '…', ?) FROM sections_fts"
+                    " WHERE sections_fts MATCH ? AND rowid = ?",
+                    (
+                        _BODY_COLUMN,
+                        MARK_START,
+                        MARK_END,
+                        tokens,
+                        f"{{headings body}} : ({expression})",
+                        section_id,
+                    ),
+                ).fetchone()
+            if row is None:
+                row = self._db.execute(
+                    "SELECT substr(body, 1, 200) FROM sections_fts WHERE rowid = ?", (section_id,)
+                ).fetchone()
+        return Snippet(" ".join(str(row[0]).split()) if row else "")
+
+    def counts(self) -> dict[str, int]:
+        queries = {
+            "roots": "SELECT count(*) FROM roots",
+            "pages": "SELECT count(*) FROM pages",
+            "sections": "SELECT count(*) FROM sections",
+            "redirects": "SELECT count(*) FROM files WHERE redirect_to IS NOT NULL",
+        }
+        with self._lock:
+            return {name: int(self._db.execute(sql).fetchone()[0]) for name, sql in queries.items()}
+
+    def pages(self) -> list[IndexedPage]:
+        """Return every indexed page, by tree and path."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT r.path, p.path, p.url, p.title, p.stage, p.group_name FROM pages p"
+                " JOIN roots r ON r.id = p.root_id ORDER BY r.path, p.path"
+            ).fetchall()
+        return [IndexedPage(*row) for row in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def match_expression(terms: Sequence[QueryTerm]) -> str:
+    """Return an FTS5 OR query of the terms; every term is a quoted string, so no operator can get in.
+
+    A term repeated in the text is repeated in the query: FTS5's BM25 has no query-term weights.
+    """
+    phrases: list[str] = []
+    for term in terms:
+        tokens = [token for token in term.tokens if token.isalnum()]
+        if tokens:
+            phrases.extend(['"' + " ".join(tokens) + '"'] * max(term.count, 1))
+    return " OR ".join(phrases)
+
+
+def _page_key(page_id: int) -> str:
+    return f"p{page_id}"
+
+
+def _keys(page_ids: Iterable[int]) -> str:
+    return " OR ".join(_page_key(int(page_id)) for page_id in page_ids)
+
+
+def _state_row(state: FileState) -> tuple[int, int, str]:
+    return state.mtime_ns, state.size, state.sha256
