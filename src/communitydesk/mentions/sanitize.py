@@ -6,7 +6,8 @@ import html
 import re
 
 import nh3
-from markdownify import markdownify
+
+from communitydesk.mentions import html_markdown
 
 _ALLOWED_TAGS = {
     "a",
@@ -41,7 +42,7 @@ def html_to_text(value: str) -> str:
         # Plain text (perhaps with entities): keep its line breaks and Markdown as written.
         return _BLANK_LINES.sub("\n\n", html.unescape(value)).strip()
     # nh3 removes script/style with their contents and every attribute but safe link targets;
-    # markdownify then turns what is left into text with [links](...) and code fences.
+    # html_markdown then turns what is left into text with [links](...) and code fences.
     cleaned = nh3.clean(
         value,
         tags=_ALLOWED_TAGS,
@@ -49,9 +50,7 @@ def html_to_text(value: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
     )
-    text = markdownify(
-        cleaned, heading_style="ATX", code_language="", escape_underscores=False, escape_asterisks=False
-    )
+    text = html_markdown.render(cleaned)
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
