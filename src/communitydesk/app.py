@@ -14,6 +14,7 @@ from communitydesk.config import Settings
 from communitydesk.integrations.discourse.webhook import router as discourse_webhook_router
 from communitydesk.runtime import Desk
 from communitydesk.web.routes import router as web_router
+from communitydesk.web.throttle import LoginThrottle
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -29,6 +30,9 @@ def create_app(settings: Settings, desk: Desk | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.desk = desk or Desk.open(settings)
+    app.state.login_throttle = LoginThrottle(
+        max_failures=settings.login_max_failures, window_seconds=settings.login_window_minutes * 60
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),

@@ -206,6 +206,15 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = Field(
         14 * 24 * 3600, description="How long a web login stays valid, in seconds."
     )
+    login_max_failures: int = Field(
+        5,
+        ge=0,
+        description="Failed web logins per email, and per client address, before logins for it pause "
+        "(0 turns the limit off).",
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, description="Window in which failed logins are counted, and the longest pause, in minutes."
+    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, description="Port the web server listens on.")
     docs_index_path: Path | None = Field(

@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from communitydesk.runtime import Desk
 from communitydesk.users.models import User
+from communitydesk.web.throttle import LoginThrottle
 from tests.conftest import PASSWORD, People
 from tests.web.helpers import csrf_of, log_in
 
@@ -120,3 +121,41 @@ def test_the_login_page_moves_on_when_logged_in(app_client: TestClient, people: 
     log_in(app_client, people.advocate.email)
     response = app_client.get("/login?next=/tickets/7", follow_redirects=False)
     assert response.headers["location"] == "/tickets/7"
+
+
+def _try(client: TestClient, email: str, password: str) -> int:
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}, follow_redirects=False
+    )
+    if response.status_code == 429:
+        assert int(response.headers["Retry-After"]) > 0
+        assert "Too many failed logins. Try again in 15 minutes." in response.text
+    return response.status_code
+
+
+def test_repeated_wrong_passwords_pause_logins(app_client: TestClient, people: People) -> None:
+    email = people.advocate.email
+    assert [_try(app_client, email, "guess") for _ in range(5)] == [400] * 5
+    # Paused now, even with the right password, and for other emails from the same client.
+    assert _try(app_client, email, PASSWORD) == 429
+    assert _try(app_client, people.admin.email, PASSWORD) == 429
+
+
+def test_a_right_password_clears_the_email_count(app_client: TestClient, people: People) -> None:
+    email = people.advocate.email
+    assert [_try(app_client, email, "guess") for _ in range(4)] == [400] * 4
+    assert _try(app_client, email, PASSWORD) == 303
+
+
+def test_paused_logins_resume_when_old_failures_leave_the_window() -> None:
+    now = [1000.0]
+    throttle = LoginThrottle(max_failures=3, window_seconds=600, clock=lambda: now[0])
+    for step in range(3):
+        now[0] = 1000.0 + step * 100
+        throttle.failed(email="A@example.com", client="1.2.3.4")
+    assert throttle.retry_after(email="a@example.com", client="5.6.7.8") == 400  # the email is paused
+    assert throttle.retry_after(email="b@example.com", client="1.2.3.4") == 400  # and so is the client
+    now[0] = 1600.0  # the first failure has left the window
+    assert throttle.retry_after(email="a@example.com", client="1.2.3.4") == 0
+    assert LoginThrottle(max_failures=0, window_seconds=600).retry_after(email="a", client="b") == 0

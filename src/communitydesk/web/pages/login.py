@@ -14,6 +14,7 @@ from communitydesk.web.csrf import CsrfChecked
 from communitydesk.web.errors import PageRoute
 from communitydesk.web.flash import flash
 from communitydesk.web.templating import render
+from communitydesk.web.throttle import LoginThrottle
 
 router = APIRouter(route_class=PageRoute)
 
@@ -35,11 +36,27 @@ def log_in_with_password(
     password: Annotated[str, Form(max_length=1000)] = "",
     next_url: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
-    """Check the password and start a session."""
+    """Check the password and start a session; pause an email or client after repeated failures."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    client = request.client.host if request.client else "unknown"
+    context = {"next": safe_next(next_url), "email": email}
+    wait = throttle.retry_after(email=email, client=client)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        error = f"Too many failed logins. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+        return render(
+            request,
+            "login.html",
+            {**context, "error": error},
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(wait)},
+        )
     user = users.authenticate(db, email=email, password=password)
     if user is None:
-        context = {"next": safe_next(next_url), "email": email, "error": "Wrong email or password."}
+        throttle.failed(email=email, client=client)
+        context["error"] = "Wrong email or password."
         return render(request, "login.html", context, status_code=status.HTTP_400_BAD_REQUEST)
+    throttle.succeeded(email=email)
     db.commit()  # a password hash may have been upgraded
     log_in(request, user)
     return RedirectResponse(safe_next(next_url), status_code=status.HTTP_303_SEE_OTHER)
