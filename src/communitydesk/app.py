@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from communitydesk import __version__
@@ -13,6 +14,7 @@ from communitydesk.api.routes import router as api_router
 from communitydesk.config import Settings
 from communitydesk.integrations.discourse.webhook import router as discourse_webhook_router
 from communitydesk.runtime import Desk
+from communitydesk.web.errors import page_or_json_error
 from communitydesk.web.routes import router as web_router
 from communitydesk.web.throttle import LoginThrottle
 
@@ -45,4 +47,5 @@ def create_app(settings: Settings, desk: Desk | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(web_router)
     app.include_router(discourse_webhook_router)
+    app.add_exception_handler(StarletteHTTPException, page_or_json_error)
     return app

@@ -159,3 +159,15 @@ def test_paused_logins_resume_when_old_failures_leave_the_window() -> None:
     now[0] = 1600.0  # the first failure has left the window
     assert throttle.retry_after(email="a@example.com", client="1.2.3.4") == 0
     assert LoginThrottle(max_failures=0, window_seconds=600).retry_after(email="a", client="b") == 0
+
+
+def test_unknown_pages_answer_with_a_page_and_the_api_with_json(app_client: TestClient) -> None:
+    page = app_client.get("/no/such/page")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "There is no such page." in page.text
+    wrong_method = app_client.delete("/login")
+    assert wrong_method.status_code == 405 and "text/html" in wrong_method.headers["content-type"]
+    assert "GET" in wrong_method.headers["allow"]
+    api = app_client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}

@@ -6,6 +6,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
@@ -21,6 +22,20 @@ def error_page(request: Request, status_code: int, message: str) -> Response:
     return render(
         request, "error.html", {"status_code": status_code, "message": message}, status_code=status_code
     )
+
+
+MACHINE_PATHS = ("/api/", "/webhooks/")
+
+
+async def page_or_json_error(request: Request, exc: Exception) -> Response:
+    """Errors no route handled (unknown path, wrong method): a page for people, JSON for programs."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith(MACHINE_PATHS):
+        return await http_exception_handler(request, exc)
+    messages = {404: "There is no such page.", 405: "That page cannot be used this way."}
+    response = error_page(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+    response.headers.update(exc.headers or {})
+    return response
 
 
 def login_redirect(request: Request) -> Response:
