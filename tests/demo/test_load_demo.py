@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from communitydesk.demo.loader import load_demo
+from communitydesk.docs import service as docs
 from communitydesk.mentions.models import Mention
 from communitydesk.runtime import Desk
 from communitydesk.taxonomy import service as taxonomy
@@ -220,3 +221,34 @@ def test_demo_directory_never_overwrites_a_real_one(desk: Desk) -> None:
     with desk.sessions() as session:
         create = taxonomy.get_stage_by_key(session, "create")
         assert create is not None and "demo" not in create.attributes
+
+
+def test_the_demo_docs_answer_some_demo_questions_and_leave_gaps(desk: Desk) -> None:
+    summary = load_demo(desk, now=NOW)
+    assert summary.docs_pages == 10 and "Docs index (built-in demo docs): 10 pages" in summary.describe()
+
+    index = docs.open_index(desk.settings)
+    try:
+        cache = _ticket_of(desk, "demo-reddit-t3_r5001")
+        found = docs.suggest(index, cache.subject, top=3)
+        assert found.suggestions[0].path == "ci/caching/_index.md"
+        assert found.suggestions[0].url == "https://docs.example.com/ci/caching/#where-the-cache-is-stored"
+        assert (found.suggestions[0].stage, found.suggestions[0].group) == ("Verify", "Pipeline Execution")
+        seats = docs.suggest(index, "seat count did not drop after deactivating users on the billing page")
+        assert seats.confidence < found.confidence
+    finally:
+        index.close()
+    assert load_demo(desk).docs_pages == 10, "loading again indexes nothing new"
+
+
+def test_the_demo_keeps_a_real_docs_index(desk: Desk, tmp_path: Path) -> None:
+    real = tmp_path / "real-docs"
+    real.mkdir()
+    (real / "page.md").write_text("---\ntitle: Real page\n---\n\n# Real page\n\nText.\n", encoding="utf-8")
+    index = docs.open_index(desk.settings)
+    try:
+        docs.index(index, docs.trees_from([real], ["https://docs.real.example/"], "directory"))
+    finally:
+        index.close()
+    summary = load_demo(desk, now=NOW)
+    assert (summary.docs_source, summary.docs_pages) == ("existing index kept", 1)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from communitydesk.db.base import utcnow
 from communitydesk.db.engine import transaction
 from communitydesk.demo import work
+from communitydesk.docs import service as docs
 from communitydesk.mentions.intake import ingest_rows
 from communitydesk.mentions.models import Mention
 from communitydesk.runtime import Desk
@@ -30,6 +31,8 @@ from communitydesk.users import service as users
 DEMO_DIR = Path(__file__).parent
 DEMO_TAXONOMY = DEMO_DIR / "taxonomy"
 DEMO_MENTIONS = DEMO_DIR / "mentions.jsonl"
+DEMO_DOCS = DEMO_DIR / "docs"
+DEMO_DOCS_URL_BASE = "https://docs.example.com/"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published on purpose; never created in production
 DEMO_USERS = (
     ("admin@example.com", "Demo Admin", "admin"),
@@ -57,6 +60,8 @@ class DemoSummary:
     demo_logins: list[tuple[str, str]] = field(default_factory=list)
     users_refused_reason: str | None = None
     tickets_worked: int = 0
+    docs_source: str = "built-in demo docs"
+    docs_pages: int = 0
 
     def describe(self) -> str:
         """Return a few lines for the console, with the demo logins."""
@@ -67,6 +72,7 @@ class DemoSummary:
             + (f", {self.mentions_rejected} rejected" if self.mentions_rejected else ""),
         ]
         lines.extend(f"  rejected {reason}" for reason in self.rejects)
+        lines.append(f"Docs index ({self.docs_source}): {self.docs_pages} pages")
         if self.tickets_worked:
             lines.append(
                 f"Demo work (outreach, an expert response, assignments) on {self.tickets_worked} tickets"
@@ -99,6 +105,7 @@ def load_demo(desk: Desk, gitlab_taxonomy: Path | None = None, *, now: datetime 
         summary.stages, summary.groups, summary.categories = taxonomy.counts(session)
 
     _load_users(desk, summary)
+    _index_demo_docs(desk, summary)
 
     rows = demo_mention_rows(desk.settings.company_names, now=now or utcnow())
     keys = [(row["source"], row["external_id"]) for _, row in rows]
@@ -114,6 +121,21 @@ def load_demo(desk: Desk, gitlab_taxonomy: Path | None = None, *, now: datetime 
     with transaction(desk.sessions) as session:
         summary.tickets_worked = work.do_demo_work(session, desk.macros, fresh=fresh)
     return summary
+
+
+def _index_demo_docs(desk: Desk, summary: DemoSummary) -> None:
+    """Index the demo docs tree, unless the docs index already holds other docs (kept as they are)."""
+    index = docs.open_index(desk.settings)
+    try:
+        roots = {page.root for page in index.pages()}
+        if roots - {str(DEMO_DOCS.resolve())}:
+            summary.docs_source = "existing index kept"
+        else:
+            trees = docs.trees_from([DEMO_DOCS], [DEMO_DOCS_URL_BASE], "directory")
+            docs.index(index, trees, exclude=[*desk.settings.docs_exclude, "README.md"])
+        summary.docs_pages = index.counts()["pages"]
+    finally:
+        index.close()
 
 
 def _has_real_directory(session: Session) -> bool:
