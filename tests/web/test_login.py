@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from typer.testing import CliRunner
 
+from communitydesk.cli.main import app
 from communitydesk.runtime import Desk
 from communitydesk.users.models import User
 from communitydesk.web.throttle import LoginThrottle
@@ -171,3 +173,26 @@ def test_unknown_pages_answer_with_a_page_and_the_api_with_json(app_client: Test
     assert "GET" in wrong_method.headers["allow"]
     api = app_client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+
+
+def test_a_cookie_copied_before_logout_is_worthless_after_it(app_client: TestClient, people: People) -> None:
+    token = log_in(app_client, people.advocate.email)
+    stolen = app_client.cookies.get("desk_session")
+    assert stolen
+    assert app_client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    with TestClient(app_client.app, cookies={"desk_session": stolen}) as replay:
+        assert replay.get("/tickets", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_ends_every_web_login_of_a_user(
+    app_client: TestClient, people: People, cli: CliRunner
+) -> None:
+    log_in(app_client, people.advocate.email)
+    with TestClient(app_client.app) as other_browser:
+        log_in(other_browser, people.advocate.email)
+        result = cli.invoke(app, ["user", "sign-out", people.advocate.email])
+        assert result.exit_code == 0, result.output
+        assert "ended 2 web logins of advocate@example.com" in result.output
+        assert other_browser.get("/tickets", follow_redirects=False).status_code == 303
+    assert app_client.get("/tickets", follow_redirects=False).status_code == 303
+    assert cli.invoke(app, ["user", "sign-out", "nobody@example.com"]).exit_code != 0

@@ -41,6 +41,17 @@ def list_users() -> None:
         console.print(table)
 
 
+@user_app.command("sign-out")
+def sign_out(email: str) -> None:
+    """End every web login of a user at once (a lost laptop, a shared computer)."""
+    with open_desk() as desk, transaction(desk.sessions) as session:
+        user = users.get_by_email(session, email)
+        if user is None:
+            raise fail(f"no user with email {email}")
+        ended = users.end_web_sessions(session, user)
+    console.print(f"ended {ended} web login{'s' if ended != 1 else ''} of {email}")
+
+
 @token_app.command("create")
 def create_token(email: str, name: str = typer.Option("cli", help="What the token is for.")) -> None:
     """Create an API token for a user and print it once."""

@@ -5,7 +5,7 @@ from communitydesk.intake.models import IntakeCursor, IntakeRun
 from communitydesk.mentions.models import IntakeReject, Mention
 from communitydesk.taxonomy.models import Category, Group, Stage
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
-from communitydesk.users.models import ApiToken, User
+from communitydesk.users.models import ApiToken, User, WebSession
 
 __all__ = [
     "ApiToken",
@@ -23,4 +23,5 @@ __all__ = [
     "TicketLink",
     "TicketTag",
     "User",
+    "WebSession",
 ]

@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from communitydesk.db.base import utcnow
-from communitydesk.users.models import ROLES, ApiToken, User
+from communitydesk.users.models import ROLES, ApiToken, User, WebSession
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "desk_"  # noqa: S105 - a public prefix, not a secret
@@ -93,3 +94,30 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     row.last_used_at = utcnow()
     return user
+
+
+def start_web_session(session: Session, user: User) -> str:
+    """Record a browser login and return the random id its cookie carries."""
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(user_id=user.id, token_hash=_digest(token), created_at=utcnow()))
+    session.flush()
+    return token
+
+
+def user_for_web_session(session: Session, token: str, *, max_age_seconds: int) -> User | None:
+    """Return the active user of a browser login that has not ended or expired."""
+    row = session.scalar(select(WebSession).where(WebSession.token_hash == _digest(token)))
+    if row is None or utcnow() - row.created_at > timedelta(seconds=max_age_seconds):
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def end_web_session(session: Session, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == _digest(token)))
+
+
+def end_web_sessions(session: Session, user: User) -> int:
+    """End every browser login of a user (password reset, deactivation); return how many there were."""
+    result = session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    return int(getattr(result, "rowcount", 0) or 0)

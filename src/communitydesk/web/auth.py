@@ -6,13 +6,15 @@ from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
 
 from communitydesk.api.deps import DbSession
 from communitydesk.users import service as users
 from communitydesk.users.models import User
 from communitydesk.web.csrf import CsrfChecked, rotate_csrf_token
 
-SESSION_USER = "user_id"
+# The signed cookie carries only the id of a row in web_sessions: logging out deletes the row.
+SESSION_ID = "sid"
 
 
 class LoginRequired(Exception):
@@ -39,10 +41,11 @@ def login_url(request: Request) -> str:
 
 def get_current_user(request: Request, db: DbSession) -> User:
     """Return the logged-in, active user, or raise LoginRequired."""
-    user_id = request.session.get(SESSION_USER)
-    user = users.get(db, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.is_active:
-        request.session.pop(SESSION_USER, None)
+    token = request.session.get(SESSION_ID)
+    max_age = request.app.state.desk.settings.session_max_age_seconds
+    user = users.user_for_web_session(db, token, max_age_seconds=max_age) if isinstance(token, str) else None
+    if user is None:
+        request.session.pop(SESSION_ID, None)
         raise LoginRequired
     request.state.user = user  # for the page layout, including error pages
     return user
@@ -63,12 +66,24 @@ def get_editor(user: CurrentUser, _csrf: CsrfChecked) -> User:
 Editor = Annotated[User, Depends(get_editor)]
 
 
-def log_in(request: Request, user: User) -> None:
-    """Start a fresh session for a user who proved their password."""
+def log_in(request: Request, db: Session, user: User) -> None:
+    """Start a fresh session for a user who proved their password (the caller commits)."""
     request.session.clear()
-    request.session[SESSION_USER] = user.id
+    request.session[SESSION_ID] = users.start_web_session(db, user)
     rotate_csrf_token(request)
 
 
-def log_out(request: Request) -> None:
+def is_logged_in(request: Request, db: Session) -> bool:
+    try:
+        get_current_user(request, db)
+    except LoginRequired:
+        return False
+    return True
+
+
+def log_out(request: Request, db: Session) -> None:
+    """End the session here and in the database, so a copy of the cookie is worth nothing (caller commits)."""
+    token = request.session.get(SESSION_ID)
+    if isinstance(token, str):
+        users.end_web_session(db, token)
     request.session.clear()

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from communitydesk.api.deps import DbSession
 from communitydesk.users import service as users
-from communitydesk.web.auth import SESSION_USER, log_in, log_out, safe_next
+from communitydesk.web.auth import is_logged_in, log_in, log_out, safe_next
 from communitydesk.web.csrf import CsrfChecked
 from communitydesk.web.errors import PageRoute
 from communitydesk.web.flash import flash
@@ -20,9 +20,11 @@ router = APIRouter(route_class=PageRoute)
 
 
 @router.get("/login")
-def login_form(request: Request, next_url: Annotated[str, Query(alias="next")] = "/") -> Response:
+def login_form(
+    request: Request, db: DbSession, next_url: Annotated[str, Query(alias="next")] = "/"
+) -> Response:
     """Show the login form, or go on if someone is already logged in."""
-    if request.session.get(SESSION_USER) is not None:
+    if is_logged_in(request, db):
         return RedirectResponse(safe_next(next_url), status_code=status.HTTP_303_SEE_OTHER)
     return render(request, "login.html", {"next": safe_next(next_url), "email": "", "error": None})
 
@@ -57,14 +59,15 @@ def log_in_with_password(
         context["error"] = "Wrong email or password."
         return render(request, "login.html", context, status_code=status.HTTP_400_BAD_REQUEST)
     throttle.succeeded(email=email)
-    db.commit()  # a password hash may have been upgraded
-    log_in(request, user)
+    log_in(request, db, user)
+    db.commit()  # the new web session, and perhaps an upgraded password hash
     return RedirectResponse(safe_next(next_url), status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/logout")
-def log_out_of_session(request: Request, _csrf: CsrfChecked) -> Response:
+def log_out_of_session(request: Request, db: DbSession, _csrf: CsrfChecked) -> Response:
     """End the session."""
-    log_out(request)
+    log_out(request, db)
+    db.commit()
     flash(request, "You are logged out.", "info")
     return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
