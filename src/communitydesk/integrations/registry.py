@@ -1,7 +1,7 @@
 """Build a configured source by name, with its HTTP clients, and close them afterwards.
 
 Companies can add a private source without forking: an entry point in the group `communitydesk.sources`
-names a factory with the signature of the built-in ones below.
+names a factory like the built-in ones: `build(settings, connections) -> Source`.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 from importlib.metadata import entry_points
@@ -16,10 +17,10 @@ from typing import Protocol
 
 import httpx
 
-from communitydesk.config import Settings
+from communitydesk.config import Settings, SourceSettings
 from communitydesk.db.base import utcnow
 from communitydesk.integrations.base import IntegrationError, Source
-from communitydesk.integrations.http import Sleeper
+from communitydesk.integrations.http import JsonApi, RetryPolicy, Sleeper, make_client
 
 ENTRY_POINT_GROUP = "communitydesk.sources"
 BUILT_IN = {
@@ -32,16 +33,52 @@ BUILT_IN = {
 }
 
 
-class SourceFactory(Protocol):
-    def __call__(
+@dataclass(frozen=True)
+class Connections:
+    """What a source factory opens its HTTP clients with; every client closes when the run ends."""
+
+    stack: ExitStack
+    sleep: Sleeper
+    now: Callable[[], datetime]
+    transport: httpx.BaseTransport | None = None
+
+    def client(
         self,
-        settings: Settings,
+        section: SourceSettings,
         *,
-        stack: ExitStack,
-        sleep: Sleeper,
-        now: Callable[[], datetime],
-        transport: httpx.BaseTransport | None,
-    ) -> Source: ...
+        base_url: str | None = None,
+        headers: dict[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> httpx.Client:
+        client = self.stack.enter_context(
+            make_client(section, base_url=base_url, headers=headers, transport=self.transport)
+        )
+        if auth is not None:
+            client.auth = auth
+        return client
+
+    def api(
+        self,
+        section: SourceSettings,
+        provider: str,
+        *,
+        base_url: str | None = None,
+        headers: dict[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+        credentials_hint: str = "",
+    ) -> JsonApi:
+        """Return a JSON API client retrying as the section's settings say."""
+        return JsonApi(
+            self.client(section, base_url=base_url, headers=headers, auth=auth),
+            provider=provider,
+            retry=RetryPolicy.from_settings(section),
+            sleep=self.sleep,
+            credentials_hint=credentials_hint,
+        )
+
+
+class SourceFactory(Protocol):
+    def __call__(self, settings: Settings, connections: Connections) -> Source: ...
 
 
 def source_names() -> list[str]:
@@ -83,4 +120,4 @@ def open_source(
     """Yield the configured source; raise CredentialsError when its credentials are missing."""
     factory = _factory(name)
     with ExitStack() as stack:
-        yield factory(settings, stack=stack, sleep=sleep, now=now, transport=transport)
+        yield factory(settings, Connections(stack, sleep, now, transport))
