@@ -7,6 +7,7 @@ GitLab renders no HTML from it, resolves no @mentions or references and runs no 
 
 from __future__ import annotations
 
+import html
 import re
 import string
 import unicodedata
@@ -74,11 +75,16 @@ class IssueDraft:
 
 def load_template(path: Path | None, builtin: str, allowed: frozenset[str]) -> string.Template:
     """Return a template from a file (or the built-in one), refusing unknown or malformed placeholders."""
-    return _load_template(path or BUILTIN_TEMPLATES / builtin, allowed)
+    path = path or BUILTIN_TEMPLATES / builtin
+    try:
+        changed = path.stat().st_mtime_ns  # an edited file is read again
+    except OSError as exc:
+        raise TemplateError(f"cannot read template {path}: {exc.strerror}") from exc
+    return _load_template(path, changed, allowed)
 
 
 @lru_cache(maxsize=32)
-def _load_template(path: Path, allowed: frozenset[str]) -> string.Template:
+def _load_template(path: Path, _changed: int, allowed: frozenset[str]) -> string.Template:
     try:
         template = string.Template(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -98,6 +104,12 @@ def one_line(text: str, limit: int) -> str:
     """Return text as one clean line (no control or direction-override characters), at most `limit` long."""
     line = " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def markdown_text(text: str, limit: int = 300) -> str:
+    """Return one line of text that Markdown shows as written: no HTML, links or emphasis come from it."""
+    line = html.escape(one_line(text, limit), quote=False)
+    return re.sub(r"([\\`*_\[\]()#!|~])", r"\\\1", line)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -196,8 +208,8 @@ def issue_draft(
         channel=question.channel,
         confidence=f"{confidence:.2f}",
         suggestions=_suggestion_list(suggestions),
-        stage=one_line(stage or "unknown", 100),
-        group=one_line(group or "unknown", 100),
+        stage=markdown_text(stage or "unknown", 100),
+        group=markdown_text(group or "unknown", 100),
         docs_url=safe_url(docs_url) or "",
     )
     return IssueDraft(
@@ -214,8 +226,8 @@ def _suggestion_list(suggestions: Sequence[Suggestion]) -> str:
         return "None found."
     lines = []
     for s in suggestions:
-        name = one_line(link_text(s.title, s.section), 300).replace("[", "\\[").replace("]", "\\]")
+        name = markdown_text(link_text(s.title, s.section))
         owner = " / ".join(part for part in (s.stage, s.group) if part)
         url = safe_url(s.url) or ""
-        lines.append(f"- [{name}]({url})" + (f" ({one_line(owner, 200)})" if owner else ""))
+        lines.append(f"- [{name}]({url})" + (f" ({markdown_text(owner, 200)})" if owner else ""))
     return "\n".join(lines)

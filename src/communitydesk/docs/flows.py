@@ -149,8 +149,15 @@ def draft_issue(
     if kind == "wrong" and (page := find_page(index, docs_url or "")) is not None:
         owners.insert(0, (page.stage, page.group))  # the page's own front matter names its owner
     owners += [(s.stage, s.group) for s in result.suggestions[:1]]
-    stage = next((stage for stage, _ in owners if drafts.scoped_label("devops", stage)), None)
-    group = next((group for _, group in owners if drafts.scoped_label("group", group)), None)
+    # Stage and group come from one owner, never mixed: the first that names either.
+    stage, group = next(
+        (
+            owner
+            for owner in owners
+            if drafts.scoped_label("devops", owner[0]) or drafts.scoped_label("group", owner[1])
+        ),
+        (None, None),
+    )
     return drafts.issue_draft(
         settings,
         found.question,
