@@ -16,6 +16,7 @@ from tests.web.helpers import make_ticket
 
 PROTECT_QUESTION = "How can I protect a variable so it only reaches protected branches?"
 PROTECT_URL = "https://docs.example.com/ci/variables/#protect-a-cicd-variable"
+HTMX = {"HX-Request": "true"}  # what htmx sends when it loads the panel
 PIZZA = "Best pizza dough recipe: flour, water, salt and a slow rise overnight."
 
 
@@ -47,6 +48,8 @@ def test_the_ticket_page_loads_the_docs_panel_lazily(
 
     assert f'hx-get="/tickets/{ticket_id}/docs" hx-trigger="load"' in page
     assert "Protect a CI/CD variable" not in page  # the search runs in the panel's own request
+    without_scripts = client.get(f"/tickets/{ticket_id}/docs").text  # the placeholder's plain link
+    assert "<title>Docs for #" in without_scripts and "Protect a CI/CD variable" in without_scripts
 
 
 def test_the_panel_shows_pages_sections_owners_snippets_and_confidence(
@@ -55,7 +58,7 @@ def test_the_panel_shows_pages_sections_owners_snippets_and_confidence(
     client, _ = advocate_client
     ticket_id = make_ticket(desk, text=PROTECT_QUESTION)
 
-    panel = client.get(f"/tickets/{ticket_id}/docs")
+    panel = client.get(f"/tickets/{ticket_id}/docs", headers=HTMX)
 
     assert panel.status_code == 200
     html = panel.text
@@ -73,7 +76,7 @@ def test_viewers_see_suggestions_without_actions(
 ) -> None:
     client, _ = viewer_client
     ticket_id = make_ticket(desk, text=PROTECT_QUESTION)
-    html = client.get(f"/tickets/{ticket_id}/docs").text
+    html = client.get(f"/tickets/{ticket_id}/docs", headers=HTMX).text
     assert "Protect a CI/CD variable" in html
     assert "Draft reply" not in html and "csrf_token" not in html
 
@@ -85,7 +88,7 @@ def test_without_a_docs_index_the_panel_says_how_to_build_one(
     ticket_id = make_ticket(desk, text=PROTECT_QUESTION)
 
     assert client.get(f"/tickets/{ticket_id}").status_code == 200
-    html = client.get(f"/tickets/{ticket_id}/docs").text
+    html = client.get(f"/tickets/{ticket_id}/docs", headers=HTMX).text
 
     assert "No docs index yet" in html
     assert "desk docs index PATH... --url-base URL" in html
@@ -144,7 +147,7 @@ def test_a_gap_is_drafted_edited_filed_once_and_offered_for_the_reply(
     client, csrf = advocate_client
     ticket_id = make_ticket(desk, text=PIZZA, author_handle="baker")
 
-    panel = client.get(f"/tickets/{ticket_id}/docs").text
+    panel = client.get(f"/tickets/{ticket_id}/docs", headers=HTMX).text
     assert "No docs page answers this well" in panel
     assert f'hx-get="/tickets/{ticket_id}/docs/issue?kind=gap"' in panel
 
@@ -164,7 +167,8 @@ def test_a_gap_is_drafted_edited_filed_once_and_offered_for_the_reply(
     assert "A docs issue was already filed for this ticket" in again.text
     page = client.get(f"/tickets/{ticket_id}").text
     assert f'href="{issue_url}"' in page and "docs issue" in page  # in the links card
-    panel = client.get(f"/tickets/{ticket_id}/docs").text
+    assert f"filed docs issue {issue_url} (docs gap)" in page  # in the audit trail
+    panel = client.get(f"/tickets/{ticket_id}/docs", headers=HTMX).text
     assert f'name="issue_url" value="{issue_url}"' in panel
     assert "Already filed for this ticket" in client.get(f"/tickets/{ticket_id}/docs/issue").text
 
@@ -249,7 +253,7 @@ def test_hostile_text_stays_inert_in_the_panel_the_issue_form_and_the_issue(
     client, csrf = advocate_client
     ticket_id = make_ticket(desk, text=HOSTILE_TEXT, title="&lt;svg onload=alert(7)&gt; variables")
 
-    panel = client.get(f"/tickets/{ticket_id}/docs").text
+    panel = client.get(f"/tickets/{ticket_id}/docs", headers=HTMX).text
     form = client.get(f"/tickets/{ticket_id}/docs/issue").text
 
     assert "&lt;script&gt;alert(3)&lt;/script&gt; Variables" in panel  # shown, as text

@@ -22,7 +22,7 @@ from communitydesk.web.errors import PageRoute
 from communitydesk.web.flash import flash
 from communitydesk.web.pages.actions import back_to_ticket
 from communitydesk.web.pages.ticket import CurrentTicket
-from communitydesk.web.templating import render_fragment
+from communitydesk.web.templating import render, render_fragment
 
 router = APIRouter(route_class=PageRoute)
 UrlField = Annotated[str, Form(max_length=2000)]
@@ -42,7 +42,9 @@ def docs_panel(
         "can_edit": user.can_edit,
         "csrf_token": csrf_token(request),
     }
-    return render_fragment(request, "_docs_panel.html", context)
+    if request.headers.get("HX-Request"):
+        return render_fragment(request, "_docs_panel.html", context)
+    return render(request, "ticket_docs.html", context)  # the page's link, for browsers without scripts
 
 
 @router.get("/tickets/{ticket_id}/docs/issue")
