@@ -211,3 +211,18 @@ def test_gitlab_refusals_are_clear_and_change_nothing(
         assert "glpat" not in response.json()["detail"]  # the token never appears in a message
     assert fake_gitlab.issues == []
     assert db.scalars(select(TicketLink).where(TicketLink.ticket_id == ticket_id)).all() == []
+
+
+def test_a_rate_limited_gitlab_is_reported_at_once_and_filing_works_later(
+    app_client: TestClient, people: People, desk: Desk, fake_gitlab: FakeGitLab
+) -> None:
+    ticket_id = make_ticket(desk, text=PIZZA)
+    url = f"/api/v1/tickets/{ticket_id}/docs-issue"
+    fake_gitlab.throttled = 1  # with Retry-After: 3600, which must not be slept in a request
+
+    limited = app_client.post(url, json={"kind": "gap"}, headers=bearer(people.advocate_token))
+    later = app_client.post(url, json={"kind": "gap"}, headers=bearer(people.advocate_token))
+
+    assert limited.status_code == 502 and "rate-limiting issue creation (429)" in limited.json()["detail"]
+    assert later.status_code == 200 and later.json()["created"] is True
+    assert len(fake_gitlab.issues) == 1

@@ -26,6 +26,7 @@ class FakeGitLab:
     project_path: str = "gitlab-org/gitlab"
     token: str = "glpat-docs-desk"
     read_only_tokens: set[str] = field(default_factory=lambda: {"glpat-read-only"})
+    throttled: int = 0  # answer this many requests with GitLab's 429 first
     issues: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -48,6 +49,13 @@ class FakeGitLab:
         token = request.headers.get("PRIVATE-TOKEN", "")
         with self._lock:
             self.requests.append({"project": project, "token": token, "content_type": request.content_type})
+        with self._lock:
+            if self.throttled:
+                self.throttled -= 1
+                # Rack::Attack's answer on GitLab: plain text, with the wait in Retry-After.
+                return Response(
+                    "Retry later\n", status=429, headers={"Retry-After": "3600"}, content_type="text/plain"
+                )
         if token != self.token and token not in self.read_only_tokens:
             return _error(401, {"message": "401 Unauthorized"})
         if project not in (str(self.project_id), self.project_path):

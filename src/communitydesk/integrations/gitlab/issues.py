@@ -9,7 +9,12 @@ import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from communitydesk.config import GitLabSettings
-from communitydesk.integrations.base import CredentialsError, IntegrationError, ProviderError
+from communitydesk.integrations.base import (
+    CredentialsError,
+    IntegrationError,
+    ProviderError,
+    RateLimitedError,
+)
 from communitydesk.integrations.issues import FiledIssue, NewIssue
 
 
@@ -32,10 +37,16 @@ class GitLabIssues:
         where = f"GitLab project {self._project!r} at {self._client.url}"
         try:
             project = self._client.projects.get(self._project, lazy=True)
-            created = project.issues.create(payload)
+            # A 429 is reported at once: python-gitlab would otherwise sleep for Retry-After (maybe an hour)
+            # inside a web request. The advocate files again later; nothing was created.
+            created = project.issues.create(payload, obey_rate_limit=False)
         except GitlabAuthenticationError as exc:
             raise CredentialsError(f"{where} refused the token (401); check DESK_GITLAB__TOKEN") from exc
         except GitlabError as exc:
+            if exc.response_code == 429:
+                raise RateLimitedError(
+                    f"{where} is rate-limiting issue creation (429); try again later"
+                ) from exc
             raise ProviderError(_refusal(where, exc)) from exc
         except requests.RequestException as exc:
             raise ProviderError(f"cannot reach {where}: {exc.__class__.__name__}") from exc
