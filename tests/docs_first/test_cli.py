@@ -91,6 +91,11 @@ def test_wrong_docs_is_its_own_issue_about_the_page(
     ]
     assert page in feedback["description"]
     assert [kind for kind, _ in _links(desk, ticket_id)] == ["docs_issue", "docs_issue"]
+    same_page = cli.invoke(app, ["docs", "gap", str(ticket_id), "--wrong", page, "--file"])
+    other_page = "https://docs.example.com/runners/register/"
+    cli.invoke(app, ["docs", "gap", str(ticket_id), "--wrong", other_page, "--file"])
+    assert "already filed" in same_page.stdout and "issues/2" in same_page.stdout
+    assert len(fake_gitlab.issues) == 3 and other_page in fake_gitlab.issues[2]["description"]
 
 
 @pytest.mark.parametrize(

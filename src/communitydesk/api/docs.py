@@ -233,7 +233,7 @@ def draft_docs_issue(
         description=draft.description,
         labels=list(draft.labels),
         docs_url=draft.docs_url,
-        filed_url=flows.filed_issue_url(db, ticket, kind),
+        filed_url=flows.filed_issue_url(db, ticket, kind, url),
     )
 
 

@@ -179,13 +179,14 @@ def file_issue(
     actor: Actor,
     force: bool = False,
 ) -> FiledDocsIssue:
-    """File a docs issue once per ticket and kind (again only when forced) and link it on the ticket.
+    """File a docs issue once per ticket and kind, and per page for a wrong one (again only when forced);
+    link it on the ticket.
 
     `connect` builds the tracker only when an issue is really filed, so asking again works without one.
     """
     if not draft.title.strip():
         raise DocsFlowError("a docs issue needs a title")
-    if not force and (earlier := filed_issue_url(session, ticket, draft.kind)) is not None:
+    if not force and (earlier := filed_issue_url(session, ticket, draft.kind, draft.docs_url)) is not None:
         return FiledDocsIssue(kind=draft.kind, web_url=earlier, created=False)
     new_issue = NewIssue(
         title=drafts.one_line(draft.title, drafts.TITLE_MAX),
@@ -208,10 +209,14 @@ def file_issue(
     return FiledDocsIssue(kind=draft.kind, web_url=issue.web_url, created=True)
 
 
-def filed_issue_url(session: Session, ticket: Ticket, kind: IssueKind) -> str | None:
-    """Return the URL of the docs issue of this kind already filed for the ticket, if any."""
+def filed_issue_url(
+    session: Session, ticket: Ticket, kind: IssueKind, docs_url: str | None = None
+) -> str | None:
+    """Return the docs issue of this kind already filed for the ticket (for 'wrong': about that page)."""
+    page = drafts.safe_url(docs_url) if kind == "wrong" else None
     for event in reversed(tickets.audit_of(session, ticket)):
-        if event.action == FILED_ACTION and event.field == kind and event.new_value:
+        same_kind = event.action == FILED_ACTION and event.field == kind and event.new_value
+        if same_kind and (kind == "gap" or event.old_value == page):
             return event.new_value
     return None
 

@@ -70,7 +70,7 @@ def docs_issue_form(
         "ticket": ticket,
         "draft": draft,
         "error": error,
-        "filed_url": flows.filed_issue_url(db, ticket, kind),
+        "filed_url": flows.filed_issue_url(db, ticket, kind, url),
         "title_max": TITLE_MAX,
         "csrf_token": csrf_token(request),
     }
