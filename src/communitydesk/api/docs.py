@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +23,10 @@ from communitydesk.integrations.gitlab import issues as gitlab_issues
 
 router = APIRouter(tags=["docs"])
 NO_INDEX_HINT = "no docs index yet: build one with `desk docs index PATH... --url-base URL`"
+GITLAB_ANSWERS: dict[int | str, dict[str, Any]] = {
+    502: {"description": "GitLab refused the issue or could not be reached; `detail` says why."},
+    503: {"description": "No GitLab project or token is configured (DESK_GITLAB__*)."},
+}
 
 
 def get_docs_index(request: Request, desk: DeskDep) -> SqliteDocsIndex | None:
@@ -237,7 +241,7 @@ def draft_docs_issue(
     )
 
 
-@router.post("/tickets/{ticket_id}/docs-issue", responses={**EDITORS_ONLY, **NO_TICKET})
+@router.post("/tickets/{ticket_id}/docs-issue", responses={**EDITORS_ONLY, **NO_TICKET, **GITLAB_ANSWERS})
 def file_docs_issue(
     user: ApiEditor, db: DbSession, desk: DeskDep, ticket: CurrentTicket, index: DocsIndex, body: IssueIn
 ) -> FiledOut:
