@@ -106,6 +106,11 @@ def describe_event(event: AuditEvent, user_names: Mapping[int, str]) -> str:
         return f"applied macro {new}"
     if event.action == "mention_added":
         return f"added a mention ({new})"
+    if event.action == "docs_reply_drafted":
+        return f"drafted a docs-first reply with {new}"
+    if event.action == "docs_issue_filed":
+        about = f"the docs are wrong: {old}" if event.field == "wrong" else "docs gap"
+        return f"filed docs issue {new} ({about})"
     change = " to ".join(value for value in (old, new) if value)
     return " ".join(part for part in (event.action.replace("_", " "), event.field, change) if part)
 

@@ -1,0 +1,1 @@
+"""GitLab: file docs issues through python-gitlab (REST API v4)."""
