@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from communitydesk import __version__
 from communitydesk.api.routes import router as api_router
 from communitydesk.config import Settings
+from communitydesk.docs.handle import IndexHandle
 from communitydesk.integrations.discourse.webhook import router as discourse_webhook_router
 from communitydesk.runtime import Desk
 from communitydesk.web.errors import page_or_json_error
@@ -23,7 +26,17 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 def create_app(settings: Settings, desk: Desk | None = None) -> FastAPI:
     """Build the app for these settings; the database must already be migrated."""
+    owns_desk = desk is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.docs_index.close()
+        if owns_desk:
+            app.state.desk.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Community Desk",
         version=__version__,
         description="Mentions, tickets, macros and expert outreach for a company's community team.",
@@ -32,6 +45,7 @@ def create_app(settings: Settings, desk: Desk | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.desk = desk or Desk.open(settings)
+    app.state.docs_index = IndexHandle(settings.resolved_docs_index_path)
     app.state.login_throttle = LoginThrottle(
         max_failures=settings.login_max_failures, window_seconds=settings.login_window_minutes * 60
     )

@@ -29,11 +29,9 @@ GITLAB_ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_docs_index(request: Request, desk: DeskDep) -> SqliteDocsIndex | None:
+def get_docs_index(request: Request) -> SqliteDocsIndex | None:
     """Return the app's shared docs index, or None while there is none (the app keeps one handle)."""
-    handle: IndexHandle | None = getattr(request.app.state, "docs_index", None)
-    if handle is None or handle.path != desk.settings.resolved_docs_index_path:
-        handle = request.app.state.docs_index = IndexHandle(desk.settings.resolved_docs_index_path)
+    handle: IndexHandle = request.app.state.docs_index
     return handle.get()
 
 
