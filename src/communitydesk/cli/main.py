@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from communitydesk import __version__
-from communitydesk.cli import db, docs, ingest, serve, sources, users
+from communitydesk.cli import db, docs, experts, ingest, serve, sources, users
 
 app = typer.Typer(
     name="desk",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(docs.app, name="docs")
+app.add_typer(experts.app, name="experts")
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 app.add_typer(ingest.app, name="ingest")
