@@ -196,7 +196,8 @@ class ExpertsSettings(_Section):
     )
     close_loop: bool = Field(
         True,
-        description="Apply the expert-response rules when a known expert answers in an outreach ticket's thread.",
+        description="Apply the expert-response rules when a known expert answers in an outreach "
+        "ticket's thread.",
     )
 
 

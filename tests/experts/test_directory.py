@@ -92,12 +92,18 @@ def test_reimport_moves_handles_and_updates_people(cli: CliRunner, desk: Desk, t
         ("people:\n  - name: Ann\n    handles: {hn: a\n", r"people\.yml:4:1: invalid YAML"),
         ("people:\n  - name: Ann\n\trole: PM\n", r"people\.yml:3:1: invalid YAML"),
         ("people:\n  - handles: {hn: a}\n", r"people\.yml: people\[0\]\.name: required"),
-        ("people:\n  - {name: Ann, handles: {myspace: a}}\n", r"people\[0\]\.handles\.myspace: unknown platform"),
+        (
+            "people:\n  - {name: Ann, handles: {myspace: a}}\n",
+            r"people\[0\]\.handles\.myspace: unknown platform",
+        ),
         (
             "people:\n  - {name: Ann, handles: {hn: a}}\n  - {name: Bo, handles: {hackernews: '@A'}}\n",
             r"people\[1\]\.handles\.hackernews: '@A' is already 'ann''s handle",
         ),
-        ("people:\n  - {name: Ann, team_member: maybe}\n", r"people\[0\]\.team_member: expected true or false"),
+        (
+            "people:\n  - {name: Ann, team_member: maybe}\n",
+            r"people\[0\]\.team_member: expected true or false",
+        ),
         ("folks: []\n", r"people\.yml: expected a mapping with a 'people' list"),
     ],
 )
@@ -176,7 +182,9 @@ def test_alias_file_from_settings_extends_and_overrides(
 ) -> None:
     _import(cli, "--taxonomy", str(REPO / "src" / "communitydesk" / "demo" / "taxonomy"))
     extra = tmp_path / "aliases.yml"
-    extra.write_text("stages:\n  Build Things: create\ngroups:\n  Runner Core: pipeline_execution\n", encoding="utf-8")
+    extra.write_text(
+        "stages:\n  Build Things: create\ngroups:\n  Runner Core: pipeline_execution\n", encoding="utf-8"
+    )
     monkeypatch.setenv("DESK_ROUTING__ALIASES_FILE", str(extra))
     from communitydesk.config import Settings
 

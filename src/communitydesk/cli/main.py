@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from communitydesk import __version__
-from communitydesk.cli import db, docs, experts, ingest, serve, sources, users
+from communitydesk.cli import db, docs, experts, ingest, route, serve, sources, users
 
 app = typer.Typer(
     name="desk",
@@ -24,6 +24,7 @@ app.add_typer(sources.app, name="sources")
 app.command("serve")(serve.serve)
 app.command("run")(serve.run)
 app.command("worker")(sources.worker)
+app.command("route")(route.route)
 
 
 @app.command()

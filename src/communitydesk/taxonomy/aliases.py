@@ -32,9 +32,7 @@ def normalize(name: str) -> str:
 
 
 def _means_nobody(normalized: str) -> bool:
-    return not normalized or any(
-        normalized == word or normalized.startswith(f"{word} ") for word in _NOBODY
-    )
+    return not normalized or any(normalized == word or normalized.startswith(f"{word} ") for word in _NOBODY)
 
 
 @dataclass
