@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from communitydesk.db.base import utcnow
 from communitydesk.db.engine import transaction
 from communitydesk.demo import work
+from communitydesk.experts.answers import ExpertWatch
 from communitydesk.mentions.intake import ingest_rows
 from communitydesk.mentions.models import Mention
 from communitydesk.runtime import Desk
@@ -104,7 +105,13 @@ def load_demo(desk: Desk, gitlab_taxonomy: Path | None = None, *, now: datetime 
     keys = [(row["source"], row["external_id"]) for _, row in rows]
     with desk.sessions() as session:
         already = _stored_keys(session, keys)
-    report = ingest_rows(desk.sessions, rows, source="demo", company_names=desk.settings.company_names)
+    report = ingest_rows(
+        desk.sessions,
+        rows,
+        source="demo",
+        company_names=desk.settings.company_names,
+        watch=ExpertWatch.of(desk.settings, desk.macros),
+    )
     summary.mentions_new = report.new
     summary.mentions_duplicate = report.duplicate
     summary.mentions_rejected = report.rejected
