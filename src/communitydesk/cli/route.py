@@ -13,8 +13,6 @@ from rich.table import Table
 
 from communitydesk.cli.context import console, err_console, fail, open_desk
 from communitydesk.cli.docs import _lines, _parse_row
-from communitydesk.docs import service as docs
-from communitydesk.docs.sqlite_backend import SqliteDocsIndex
 from communitydesk.routing import service as routing
 from communitydesk.routing.router import Router
 from communitydesk.routing.schemas import Routing
@@ -24,28 +22,19 @@ from communitydesk.tickets import service as tickets
 
 @contextmanager
 def _router(desk: Desk, exclude_docs: list[str]) -> Iterator[Router]:
-    index: SqliteDocsIndex | None = None
-    path = desk.settings.resolved_docs_index_path
-    if path.is_file():
-        index = docs.open_index(desk.settings)
-        if not index.counts()["pages"]:
-            index.close()
-            index = None
-    if index is None:
-        err_console.print(
-            "[yellow]warning:[/] the docs index is empty: routing without docs ownership "
-            "(run `desk docs index PATH...`)",
-            highlight=False,
-        )
-    try:
-        with desk.sessions() as session:
-            router = routing.load_router(session, desk.settings, index=index, exclude_docs=exclude_docs)
+    with (
+        desk.sessions() as session,
+        routing.open_router(session, desk.settings, exclude_docs=exclude_docs) as router,
+    ):
+        if router.index is None:
+            err_console.print(
+                "[yellow]warning:[/] the docs index is empty: routing without docs ownership "
+                "(run `desk docs index PATH...`)",
+                highlight=False,
+            )
         if not router.stages:
             raise fail("the directory is empty: run `desk experts import --taxonomy DIR` first")
         yield router
-    finally:
-        if index is not None:
-            index.close()
 
 
 def route(

@@ -20,8 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from communitydesk.config import Settings
-from communitydesk.docs import service as docs
-from communitydesk.docs.sqlite_backend import SqliteDocsIndex
 from communitydesk.experts import service
 from communitydesk.experts.importer import normalize_handle
 from communitydesk.experts.models import Person
@@ -142,16 +140,9 @@ def _close_loop(
 
 def _learn(session: Session, ticket: Ticket, person: Person, settings: Settings) -> None:
     """Keep the accepted answer as routing history (routed with docs ownership when an index exists)."""
-    index: SqliteDocsIndex | None = None
-    if settings.resolved_docs_index_path.is_file():
-        index = docs.open_index(settings)
-    try:
-        router = routing.load_router(session, settings, index=index)
+    with routing.open_router(session, settings) as router:
         if router.stages:
             routing.record_accepted_answer(session, router, ticket, person)
-    finally:
-        if index is not None:
-            index.close()
 
 
 def _is_waiting(ticket: Ticket | None) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 
 @dataclass(frozen=True)
 class Ranked:
@@ -73,3 +75,62 @@ class Routing:
             "confidence": round(self.confidence, 4),
             "reasons": list(self.reasons),
         }
+
+
+class RoutingRequest(BaseModel):
+    """Text to route (POST /api/v1/routing)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(
+        min_length=1, max_length=50_000, pattern=r"^[^\x00]*$", description="The text to route."
+    )
+    channel: str | None = Field(None, max_length=20, description="Ticket channel, e.g. blog_comment.")
+    url: str | None = Field(
+        None, max_length=2000, description="The mention's URL (finds a blog post's author)."
+    )
+
+
+class RankedOut(BaseModel):
+    key: str
+    name: str
+    share: float
+
+
+class ExpertOut(BaseModel):
+    name: str
+    role: str | None
+    slack_user_id: str | None
+    key: str | None
+    why: str
+
+
+class RoutingOut(BaseModel):
+    """A routing: the `desk route --batch` contract plus the ranked alternatives."""
+
+    stage: str | None
+    group: str | None
+    category: str | None
+    channel: str | None
+    experts: list[ExpertOut]
+    confidence: float
+    reasons: list[str]
+    fallback: bool
+    routes: list[str]
+    stages: list[RankedOut]
+    groups: list[RankedOut]
+    categories: list[RankedOut]
+
+    @classmethod
+    def of(cls, routing: Routing) -> RoutingOut:
+        contract = routing.as_contract()
+        contract.pop("id")
+        ranked = {
+            name: [RankedOut(key=r.key, name=r.name, share=round(r.share, 4)) for r in values[:5]]
+            for name, values in (
+                ("stages", routing.stages),
+                ("groups", routing.groups),
+                ("categories", routing.categories),
+            )
+        }
+        return cls(**contract, fallback=routing.fallback, routes=routing.routes, **ranked)

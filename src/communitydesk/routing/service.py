@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from communitydesk.config import Settings
+from communitydesk.docs import service as docs
 from communitydesk.docs.backend import SearchBackend
+from communitydesk.docs.sqlite_backend import SqliteDocsIndex
 from communitydesk.experts.flows import resolver as directory_resolver
 from communitydesk.experts.models import ExpertRoute, Person
 from communitydesk.routing.lexicon import Lexicon, category_doc
@@ -138,6 +141,24 @@ def load_router(
         index=index,
         exclude_docs=tuple(exclude_docs),
     )
+
+
+@contextmanager
+def open_router(
+    session: Session, settings: Settings, *, exclude_docs: Sequence[str] = ()
+) -> Iterator[Router]:
+    """Load a router with the configured docs index when it has pages (else without docs ownership)."""
+    index: SqliteDocsIndex | None = None
+    if settings.resolved_docs_index_path.is_file():
+        index = docs.open_index(settings)
+        if not index.counts()["pages"]:
+            index.close()
+            index = None
+    try:
+        yield load_router(session, settings, index=index, exclude_docs=exclude_docs)
+    finally:
+        if index is not None:
+            index.close()
 
 
 def ticket_text(session: Session, ticket: Ticket) -> tuple[str, str | None]:
