@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from communitydesk.cli.main import app
+from communitydesk.demo.loader import load_demo
 from communitydesk.experts import service as experts
 from communitydesk.experts.flows import alias_table
 from communitydesk.runtime import Desk
@@ -198,3 +199,12 @@ def test_alias_file_from_settings_extends_and_overrides(
     bad.write_text("stages: [create]\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.yml: stages: expected a mapping"):
         AliasTable.load([bad])
+
+
+def test_the_demo_loads_the_example_people_once(desk: Desk) -> None:
+    summary = load_demo(desk)
+    assert "Example experts (fictional): people: 7 created" in summary.describe()
+    assert load_demo(desk).people_loaded is None  # people exist: left alone
+    with desk.sessions() as session:
+        assert len(experts.get_people(session)) == 7
+        assert {route.key for route in experts.get_routes(session)} >= {"fallback", "technical_evangelists"}

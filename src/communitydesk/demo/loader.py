@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 from communitydesk.db.base import utcnow
 from communitydesk.db.engine import transaction
 from communitydesk.demo import work
+from communitydesk.experts import service as experts
 from communitydesk.experts.answers import ExpertWatch
+from communitydesk.experts.flows import import_directory
 from communitydesk.mentions.intake import ingest_rows
 from communitydesk.mentions.models import Mention
 from communitydesk.runtime import Desk
@@ -31,6 +33,8 @@ from communitydesk.users import service as users
 DEMO_DIR = Path(__file__).parent
 DEMO_TAXONOMY = DEMO_DIR / "taxonomy"
 DEMO_MENTIONS = DEMO_DIR / "mentions.jsonl"
+DEMO_PEOPLE = DEMO_DIR / "experts" / "people.yml"
+DEMO_ROUTES = DEMO_DIR / "experts" / "routes.yml"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published on purpose; never created in production
 DEMO_USERS = (
     ("admin@example.com", "Demo Admin", "admin"),
@@ -58,6 +62,7 @@ class DemoSummary:
     demo_logins: list[tuple[str, str]] = field(default_factory=list)
     users_refused_reason: str | None = None
     tickets_worked: int = 0
+    people_loaded: str | None = None
 
     def describe(self) -> str:
         """Return a few lines for the console, with the demo logins."""
@@ -68,6 +73,8 @@ class DemoSummary:
             + (f", {self.mentions_rejected} rejected" if self.mentions_rejected else ""),
         ]
         lines.extend(f"  rejected {reason}" for reason in self.rejects)
+        if self.people_loaded:
+            lines.append(f"Example experts (fictional): {self.people_loaded}")
         if self.tickets_worked:
             lines.append(
                 f"Demo work (outreach, an expert response, assignments) on {self.tickets_worked} tickets"
@@ -98,6 +105,10 @@ def load_demo(desk: Desk, gitlab_taxonomy: Path | None = None, *, now: datetime 
             summary.taxonomy_changed = importer.import_folder(desk.sessions, DEMO_TAXONOMY).changed
     with desk.sessions() as session:
         summary.stages, summary.groups, summary.categories = taxonomy.counts(session)
+        has_people = bool(experts.get_people(session))
+    if not has_people:  # a real people directory is never overwritten by the examples
+        loaded = import_directory(desk.sessions, desk.settings, people=DEMO_PEOPLE, routes=DEMO_ROUTES)
+        summary.people_loaded = loaded.experts.describe()
 
     _load_users(desk, summary)
 
