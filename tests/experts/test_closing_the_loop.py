@@ -14,7 +14,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from communitydesk.cli.main import app
+from communitydesk.experts.answers import ExpertWatch
 from communitydesk.experts.service import count_tracked_outreach
+from communitydesk.mentions.intake import ingest_rows
 from communitydesk.mentions.models import Mention
 from communitydesk.runtime import Desk
 from communitydesk.tickets import service as tickets
@@ -253,3 +255,29 @@ def test_an_accepted_answer_routes_similar_texts_to_the_expert(loop: Loop, cli: 
 
     assert after.exit_code == 0, after.output
     assert f"Elif Demir answered a similar ticket #{original}" in " ".join(after.output.split())
+
+
+def test_a_failure_to_close_the_loop_never_loses_the_mention(
+    loop: Loop, caplog: pytest.LogCaptureFixture
+) -> None:
+    original = loop.post("twitter", "f1", "Does GitLab cache CI dependencies?", root_id="f1")
+    loop.reach_out(original)
+    broken = ExpertWatch.of(loop.desk.settings, macros={})  # e.g. a macros file without the seed's macros
+    reply = {
+        "source": "x",
+        "channel": "twitter",
+        "external_id": "f2",
+        "author_handle": "dana_ships",
+        "text": "Yes, with cache:key.",
+        "created_at": (START + timedelta(hours=1)).isoformat(),
+        "parent_id": "f1",
+        "root_id": "f1",
+    }
+
+    report = ingest_rows(
+        loop.desk.sessions, [("row", reply)], source="test", company_names=["GitLab"], watch=broken
+    )
+
+    assert report.new == 1
+    assert loop.state(original)["status"] == "open"
+    assert "closing the loop failed" in caplog.text

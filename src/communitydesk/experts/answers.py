@@ -11,6 +11,7 @@ on that platform is an expert's post:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +34,7 @@ from communitydesk.tickets import service as tickets
 from communitydesk.tickets.models import Ticket
 from communitydesk.tickets.schemas import Actor
 
+logger = logging.getLogger(__name__)
 OUTREACH_TAG = "reached-out-to-expert"
 CLOSED_STATUSES = frozenset({"solved", "closed"})
 EXPERT_WATCH = Actor("expert answer watch")
@@ -89,7 +91,12 @@ def close_loops(session: Session, mentions: Sequence[Mention], watch: ExpertWatc
         mention = _stored_mention(session, new.source, new.external_id)
         if mention is None:
             continue
-        outcomes.append(_close_loop(session, mention, person, platform, watch))
+        try:
+            with session.begin_nested():
+                outcomes.append(_close_loop(session, mention, person, platform, watch))
+        except Exception:
+            # The mention is stored either way: a failure here must never lose intake's batch.
+            logger.exception("closing the loop failed for mention %s (%s)", mention.id, person.key)
     return outcomes
 
 
