@@ -240,6 +240,44 @@ class GitLabSettings(_Section):
     timeout_seconds: float = Field(20.0, description="Timeout of one request to GitLab, in seconds.")
 
 
+class ExpertsSettings(_Section):
+    """The people directory and what the desk does when an expert posts in public."""
+
+    people_file: Path | None = Field(
+        None, description="People file `desk experts import` reads when --people is not given."
+    )
+    routes_file: Path | None = Field(
+        None, description="Routes file `desk experts import` reads when --routes is not given."
+    )
+    community_relations_channel: str = Field(
+        "#community-relations",
+        description="Where an expert's public post that no outreach ticket waited for is tracked.",
+    )
+    close_loop: bool = Field(
+        True,
+        description="Apply the expert-response rules when a known expert answers in an outreach "
+        "ticket's thread.",
+    )
+
+
+class RoutingSettings(_Section):
+    """How a text is routed to a stage, group, category, people and Slack channel."""
+
+    aliases_file: Path | None = Field(
+        None, description="Extra stage/group name aliases (same shape as taxonomy/aliases.yml)."
+    )
+    confidence_threshold: float = Field(
+        0.35, ge=0.0, le=1.0, description="Below this confidence the fallback channel is recommended."
+    )
+    fallback_channel: str = Field(
+        "#questions", description="Channel to ask when unsure (a fallback route in the routes file wins)."
+    )
+    docs_pages: int = Field(
+        10, ge=0, le=50, description="How many best-matching docs pages vote with their owning stage/group."
+    )
+    max_experts: int = Field(5, ge=1, le=20, description="How many people a routing suggests at most.")
+
+
 class Settings(BaseSettings):
     """Settings of one Community Desk deployment."""
 
@@ -316,6 +354,12 @@ class Settings(BaseSettings):
     )
     worker: WorkerSettings = Field(
         default_factory=WorkerSettings, description="Background worker (`desk worker`) queue."
+    )
+    experts: ExpertsSettings = Field(
+        default_factory=ExpertsSettings, description="People directory and closing the loop."
+    )
+    routing: RoutingSettings = Field(
+        default_factory=RoutingSettings, description="Routing texts to stages, groups, people, channels."
     )
 
     @model_validator(mode="after")

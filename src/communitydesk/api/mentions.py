@@ -12,6 +12,7 @@ from communitydesk.api.deps import DbSession, DeskDep, require_api_editor
 from communitydesk.api.errors import EDITORS_ONLY
 from communitydesk.api.pagination import NO_NUL, PageParams
 from communitydesk.api.schemas import MentionPage, RejectOut, RejectPage
+from communitydesk.experts.answers import ExpertWatch
 from communitydesk.mentions import service as mentions
 from communitydesk.mentions.intake import ingest_rows
 from communitydesk.mentions.schemas import IntakeReport, MentionIn, MentionOut
@@ -78,7 +79,13 @@ def post_mentions(desk: DeskDep, payload: MentionPayload) -> IntakeReport:
             (f"request[{n}]", item if isinstance(item, dict) else json.dumps(item))
             for n, item in enumerate(payload)
         ]
-    return ingest_rows(desk.sessions, rows, source=REJECT_SOURCE, company_names=desk.settings.company_names)
+    return ingest_rows(
+        desk.sessions,
+        rows,
+        source=REJECT_SOURCE,
+        company_names=desk.settings.company_names,
+        watch=ExpertWatch.of(desk.settings, desk.macros),
+    )
 
 
 @router.get("/rejects", dependencies=[Depends(require_api_editor)], responses=EDITORS_ONLY)

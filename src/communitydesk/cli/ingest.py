@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from communitydesk.cli.context import console, fail, open_desk
+from communitydesk.experts.answers import ExpertWatch
 from communitydesk.mentions.intake import ingest_rows, read_jsonl
 
 app = typer.Typer(help="Bring mentions into the desk.", no_args_is_help=True)
@@ -22,7 +23,11 @@ def ingest_file(
         raise fail(f"{path} is not a file")
     with open_desk() as desk:
         report = ingest_rows(
-            desk.sessions, read_jsonl(path), source=source, company_names=desk.settings.company_names
+            desk.sessions,
+            read_jsonl(path),
+            source=source,
+            company_names=desk.settings.company_names,
+            watch=ExpertWatch.of(desk.settings, desk.macros),
         )
     for error in report.errors:
         console.print(f"[red]rejected[/] {error}", highlight=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from communitydesk import __version__
-from communitydesk.cli import db, docs, docs_gap, ingest, serve, sources, users
+from communitydesk.cli import db, docs, docs_gap, experts, ingest, route, serve, sources, users
 
 app = typer.Typer(
     name="desk",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(docs.app, name="docs")
 docs.app.command("gap")(docs_gap.gap)
+app.add_typer(experts.app, name="experts")
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 app.add_typer(ingest.app, name="ingest")
@@ -24,6 +25,7 @@ app.add_typer(sources.app, name="sources")
 app.command("serve")(serve.serve)
 app.command("run")(serve.run)
 app.command("worker")(sources.worker)
+app.command("route")(route.route)
 
 
 @app.command()

@@ -1,27 +1,34 @@
 """Import every feature's tables so metadata is complete (Alembic and tests use this)."""
 
 from communitydesk.db.base import Base
+from communitydesk.experts.models import ExpertRoute, Person, PersonHandle, TrackedOutreach
 from communitydesk.intake.models import IntakeCursor, IntakeRun
 from communitydesk.mentions.models import IntakeReject, Mention
+from communitydesk.routing.models import AcceptedAnswer
 from communitydesk.taxonomy.models import Category, Group, Stage
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
 from communitydesk.users.models import ApiToken, User, WebSession
 
 __all__ = [
+    "AcceptedAnswer",
     "ApiToken",
     "AuditEvent",
     "Base",
     "Category",
+    "ExpertRoute",
     "Group",
     "IntakeCursor",
     "IntakeReject",
     "IntakeRun",
     "Mention",
     "Note",
+    "Person",
+    "PersonHandle",
     "Stage",
     "Ticket",
     "TicketLink",
     "TicketTag",
+    "TrackedOutreach",
     "User",
     "WebSession",
 ]

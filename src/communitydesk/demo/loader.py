@@ -21,6 +21,9 @@ from communitydesk.db.base import utcnow
 from communitydesk.db.engine import transaction
 from communitydesk.demo import work
 from communitydesk.docs import service as docs
+from communitydesk.experts import service as experts
+from communitydesk.experts.answers import ExpertWatch
+from communitydesk.experts.flows import import_directory
 from communitydesk.mentions.intake import ingest_rows
 from communitydesk.mentions.models import Mention
 from communitydesk.runtime import Desk
@@ -33,6 +36,8 @@ DEMO_TAXONOMY = DEMO_DIR / "taxonomy"
 DEMO_MENTIONS = DEMO_DIR / "mentions.jsonl"
 DEMO_DOCS = DEMO_DIR / "docs"
 DEMO_DOCS_URL_BASE = "https://docs.example.com/"
+DEMO_PEOPLE = DEMO_DIR / "experts" / "people.yml"
+DEMO_ROUTES = DEMO_DIR / "experts" / "routes.yml"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published on purpose; never created in production
 DEMO_USERS = (
     ("admin@example.com", "Demo Admin", "admin"),
@@ -62,6 +67,7 @@ class DemoSummary:
     tickets_worked: int = 0
     docs_source: str = "built-in demo docs"
     docs_pages: int = 0
+    people_loaded: str | None = None
 
     def describe(self) -> str:
         """Return a few lines for the console, with the demo logins."""
@@ -73,6 +79,8 @@ class DemoSummary:
         ]
         lines.extend(f"  rejected {reason}" for reason in self.rejects)
         lines.append(f"Docs index ({self.docs_source}): {self.docs_pages} pages")
+        if self.people_loaded:
+            lines.append(f"Example experts (fictional): {self.people_loaded}")
         if self.tickets_worked:
             lines.append(
                 f"Demo work (outreach, an expert response, assignments) on {self.tickets_worked} tickets"
@@ -103,6 +111,10 @@ def load_demo(desk: Desk, gitlab_taxonomy: Path | None = None, *, now: datetime 
             summary.taxonomy_changed = importer.import_folder(desk.sessions, DEMO_TAXONOMY).changed
     with desk.sessions() as session:
         summary.stages, summary.groups, summary.categories = taxonomy.counts(session)
+        has_people = bool(experts.get_people(session))
+    if not has_people:  # a real people directory is never overwritten by the examples
+        loaded = import_directory(desk.sessions, desk.settings, people=DEMO_PEOPLE, routes=DEMO_ROUTES)
+        summary.people_loaded = loaded.experts.describe()
 
     _load_users(desk, summary)
     _index_demo_docs(desk, summary)
@@ -111,7 +123,13 @@ def load_demo(desk: Desk, gitlab_taxonomy: Path | None = None, *, now: datetime 
     keys = [(row["source"], row["external_id"]) for _, row in rows]
     with desk.sessions() as session:
         already = _stored_keys(session, keys)
-    report = ingest_rows(desk.sessions, rows, source="demo", company_names=desk.settings.company_names)
+    report = ingest_rows(
+        desk.sessions,
+        rows,
+        source="demo",
+        company_names=desk.settings.company_names,
+        watch=ExpertWatch.of(desk.settings, desk.macros),
+    )
     summary.mentions_new = report.new
     summary.mentions_duplicate = report.duplicate
     summary.mentions_rejected = report.rejected

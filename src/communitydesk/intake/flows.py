@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from communitydesk.db.base import utcnow
 from communitydesk.db.engine import transaction
+from communitydesk.experts.answers import ExpertWatch
 from communitydesk.intake import service as intake
 from communitydesk.intake.models import IntakeRun
 from communitydesk.intake.watch import WatchRules
@@ -151,15 +152,18 @@ def _store(
 ) -> list[bool | None]:
     """Store a page's mentions in one batch; if the database refuses it, find and reject the culprit."""
     company_names = desk.settings.company_names
+    watch = ExpertWatch.of(desk.settings, desk.macros)
     try:
-        return list(store_mentions(session, [m for _, _, m in kept], company_names=company_names))
+        return list(
+            store_mentions(session, [m for _, _, m in kept], company_names=company_names, watch=watch)
+        )
     except DBAPIError:
         logger.warning("%s: the database refused a page of %s; storing it item by item", source.name, scope)
     results: list[bool | None] = []
     for index, raw, mention_in in kept:
         try:
             with session.begin_nested():
-                results.append(store_mention(session, mention_in, company_names=company_names))
+                results.append(store_mention(session, mention_in, company_names=company_names, watch=watch))
         except DBAPIError as exc:
             reason = f"the database refused it: {str(exc.orig).strip().splitlines()[0]}"
             _reject(session, source, scope, raw, index, reason, counts)

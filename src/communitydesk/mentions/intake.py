@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from communitydesk.db.base import utcnow
+from communitydesk.experts.answers import ExpertWatch, close_loops
 from communitydesk.mentions import service as mentions
 from communitydesk.mentions.models import Mention
 from communitydesk.mentions.schemas import IntakeReport, MentionIn
@@ -75,8 +76,13 @@ def parse_row(raw: str | dict[str, Any]) -> MentionIn:
         raise RowRejected(describe_validation_error(exc)) from exc
 
 
-def store_mention(session: Session, mention_in: MentionIn, *, company_names: list[str]) -> bool:
-    """Store one mention and put it on a ticket; return False when it was already stored."""
+def store_mention(
+    session: Session, mention_in: MentionIn, *, company_names: list[str], watch: ExpertWatch | None = None
+) -> bool:
+    """Store one mention and put it on a ticket; return False when it was already stored.
+
+    With `watch`, a known expert's post closes the loop on the outreach ticket it answers.
+    """
     if mentions.get_by_external_id(session, source=mention_in.source, external_id=mention_in.external_id):
         return False
     mention = mentions.build(mention_in, company_names=company_names)
@@ -88,10 +94,14 @@ def store_mention(session: Session, mention_in: MentionIn, *, company_names: lis
         # Another writer stored the same (source, external id) between our check and insert.
         return False
     place_mention(session, mention, actor=INTAKE)
+    if watch is not None:
+        close_loops(session, [mention], watch)
     return True
 
 
-def store_mentions(session: Session, batch: list[MentionIn], *, company_names: list[str]) -> list[bool]:
+def store_mentions(
+    session: Session, batch: list[MentionIn], *, company_names: list[str], watch: ExpertWatch | None = None
+) -> list[bool]:
     """Store mentions in order, as `store_mention` would one by one, with a few queries per batch.
 
     Return, for each mention, whether it was new. Threading follows `place_mention`: the ticket of the
@@ -103,9 +113,12 @@ def store_mentions(session: Session, batch: list[MentionIn], *, company_names: l
         return []
     try:
         with session.begin_nested():
-            return _store_batch(session, batch, company_names=company_names)
+            return _store_batch(session, batch, company_names=company_names, watch=watch)
     except IntegrityError:
-        return [store_mention(session, mention_in, company_names=company_names) for mention_in in batch]
+        return [
+            store_mention(session, mention_in, company_names=company_names, watch=watch)
+            for mention_in in batch
+        ]
 
 
 # A ticket is known by id when stored before this batch, or as the object this batch is creating.
@@ -317,7 +330,9 @@ def _insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]])
     session.execute(insert(table).returning(table.c.id), rows).all()
 
 
-def _store_batch(session: Session, batch: list[MentionIn], *, company_names: list[str]) -> list[bool]:
+def _store_batch(
+    session: Session, batch: list[MentionIn], *, company_names: list[str], watch: ExpertWatch | None
+) -> list[bool]:
     stored = _stored_keys(session, batch)
     results: list[bool] = []
     fresh: list[Mention] = []
@@ -339,6 +354,8 @@ def _store_batch(session: Session, batch: list[MentionIn], *, company_names: lis
             threads.placed(mention, ref, position)
             placed.append((mention, ref))
         placement.write(placed)
+    if watch is not None:
+        close_loops(session, fresh, watch)
     return results
 
 
@@ -348,6 +365,7 @@ def ingest_rows(
     *,
     source: str,
     company_names: list[str],
+    watch: ExpertWatch | None = None,
 ) -> IntakeReport:
     """Ingest (location, row) pairs; commit in batches so a crash loses at most one batch of work."""
     report = IntakeReport()
@@ -356,7 +374,8 @@ def ingest_rows(
 
     def flush() -> None:
         with session_factory() as session, session.begin():
-            for is_new in store_mentions(session, [m for _, m in batch], company_names=company_names):
+            stored = store_mentions(session, [m for _, m in batch], company_names=company_names, watch=watch)
+            for is_new in stored:
                 if is_new:
                     report.new += 1
                 else:

@@ -1,0 +1,1 @@
+"""Experts feature: the people directory, special routes, name aliases and closing the loop."""

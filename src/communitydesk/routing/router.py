@@ -1,0 +1,482 @@
+"""Rank stage -> group -> category for a text, pick people and a channel, and say why.
+
+Three kinds of evidence vote, each as shares that sum to 1 over the directory's stages and groups:
+- docs ownership: the best-matching docs pages and the stage/group their front matter names (any time's
+  names, resolved through the alias table), weighted by how well each page matches;
+- the directory's own words: category names, feature labels and descriptions (BM25 over categories);
+- history: stage/group of similar tickets an expert answered, weighted by similarity.
+The stage with the most weighted evidence wins; its group and category follow the same votes within it.
+A `Router` holds everything it reads (directory, people, routes, history) so a batch routes without queries.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from communitydesk.config import RoutingSettings
+from communitydesk.docs import service as docs
+from communitydesk.docs.backend import SearchBackend
+from communitydesk.docs.schemas import Suggestion
+from communitydesk.routing.lexicon import Lexicon, LexiconMatch, words
+from communitydesk.routing.schemas import ExpertSuggestion, Ranked, Routing
+from communitydesk.taxonomy.aliases import Owner, Resolver
+
+# How much each kind of evidence counts (the shares of each kind sum to 1 before weighting).
+DOCS_WEIGHT = 0.7
+LEXICON_WEIGHT = 0.3
+HISTORY_WEIGHT = 0.5
+SIMILAR_ENOUGH = 0.3
+# A docs page's vote: (its score / the first page's score) ** power, less for each rank below the first.
+_PAGE_SCORE_POWER = 2.0
+_PAGE_RANK_DECAY = 0.15  # cosine similarity above which a past answer counts as "a similar ticket"
+_LEXICON_CATEGORIES = 10
+# Roles of directory people suggested for a group, in the order they are asked.
+_DIRECTORY_ROLES = (
+    ("pm", "product manager"),
+    ("backend_engineering_manager", "engineering manager"),
+    ("frontend_engineering_manager", "frontend engineering manager"),
+    ("support", "support stable counterpart"),
+    ("tech_writer", "technical writer"),
+)
+_PLACEHOLDER_PEOPLE = frozenset({"", "tbd", "n/a", "none", "-"})
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    key: str
+    name: str
+    channel: str | None
+    people: dict[str, object]
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    key: str
+    name: str
+    stage: str
+    channel: str | None
+    people: dict[str, object]
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    key: str
+    name: str
+    group: str | None
+    stage: str | None
+    docs_path: str | None  # the category's documentation page as a docs path prefix
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    key: str
+    name: str
+    role: str | None
+    slack_user_id: str | None
+    team_member: bool
+    expertise: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    key: str
+    kind: str
+    topic: str
+    channel: str | None
+    slack_mention: str | None
+    people: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+    attributes: dict[str, object]
+
+
+@dataclass(frozen=True)
+class PastAnswer:
+    ticket_id: int
+    person_key: str
+    stage: str | None
+    group: str | None
+    words: frozenset[str]
+
+
+@dataclass
+class Router:
+    """The directory, people, routes and history, ready to route many texts."""
+
+    resolver: Resolver
+    stages: dict[str, StageInfo]
+    groups: dict[str, GroupInfo]
+    categories: dict[str, CategoryInfo]
+    lexicon: Lexicon
+    people: dict[str, PersonInfo] = field(default_factory=dict)
+    routes: list[RouteInfo] = field(default_factory=list)
+    history: list[PastAnswer] = field(default_factory=list)
+    settings: RoutingSettings = field(default_factory=RoutingSettings)
+    index: SearchBackend | None = None
+    exclude_docs: tuple[str, ...] = ()
+
+    @property
+    def fallback_channel(self) -> str:
+        for route in self.routes:
+            if route.kind == "fallback" and route.channel:
+                return route.channel
+        return self.settings.fallback_channel
+
+    # --- evidence -------------------------------------------------------------------------------------
+
+    def _docs(self, text: str) -> tuple[list[tuple[Suggestion, Owner, float]], float]:
+        """Return the best docs pages with their directory owner and vote weight, and docs confidence."""
+        if self.index is None or self.settings.docs_pages <= 0:
+            return [], 0.0
+        wanted = self.settings.docs_pages
+        result = docs.suggest(self.index, text, top=wanted + (5 if self.exclude_docs else 0))
+        pages = [page for page in result.suggestions if not self._excluded(page.path)][:wanted]
+        if not pages:
+            return [], 0.0
+        best = pages[0].score or 1.0
+        voted = []
+        for rank, page in enumerate(pages):
+            owner = self.resolver.owner(page.stage, page.group)
+            weight = (max(page.score, 0.0) / best) ** _PAGE_SCORE_POWER / (1 + _PAGE_RANK_DECAY * rank)
+            voted.append((page, owner, weight))
+        return voted, result.confidence
+
+    def _excluded(self, path: str) -> bool:
+        return any(fnmatch.fnmatch(path, pattern) for pattern in self.exclude_docs)
+
+    def _similar_answers(self, text_words: Sequence[str]) -> list[tuple[PastAnswer, float]]:
+        if not self.history:
+            return []
+        mine = set(text_words)
+        found = []
+        for answer in self.history:
+            similarity = _cosine(mine, answer.words, self.lexicon.idf)
+            if similarity >= SIMILAR_ENOUGH:
+                found.append((answer, similarity))
+        found.sort(key=lambda pair: pair[1], reverse=True)
+        return found[:5]
+
+    # --- routing ---------------------------------------------------------------------------------------
+
+    def route(self, text: str, *, channel: str | None = None, url: str | None = None) -> Routing:
+        """Route a text (of a mention on `channel` at `url`, when known)."""
+        routing = Routing()
+        pages, docs_confidence = self._docs(text)
+        matches = self.lexicon.match(text, limit=_LEXICON_CATEGORIES)
+        text_words = words(text)
+        similar = self._similar_answers(text_words)
+
+        stage_votes: dict[str, float] = defaultdict(float)
+        group_votes: dict[str, float] = defaultdict(float)
+        for kind_weight, votes in (
+            (DOCS_WEIGHT, [(owner, weight) for _, owner, weight in pages]),
+            (LEXICON_WEIGHT, [(Owner(m.category.stage, m.category.group), m.score) for m in matches]),
+            (HISTORY_WEIGHT, [(Owner(a.stage, a.group), s) for a, s in similar]),
+        ):
+            _add_shares(stage_votes, group_votes, votes, kind_weight)
+
+        total = sum(stage_votes.values())
+        if total > 0:
+            ranked = sorted(stage_votes.items(), key=lambda item: item[1], reverse=True)
+            routing.stages = [Ranked(key, self.stages[key].name, votes / total) for key, votes in ranked]
+        stage = routing.stage.key if routing.stage else None
+        if stage is not None:
+            in_stage = {key: v for key, v in group_votes.items() if self.groups[key].stage == stage}
+            group_total = sum(in_stage.values())
+            routing.groups = [
+                Ranked(key, self.groups[key].name, votes / group_total)
+                for key, votes in sorted(in_stage.items(), key=lambda item: item[1], reverse=True)
+            ]
+        routing.categories = self._categories(routing, matches, pages)
+
+        lexical_strength = 1 - math.exp(-(matches[0].score if matches else 0.0) / 8)
+        evidence = max(docs_confidence, lexical_strength)
+        share = routing.stage.share if routing.stage else 0.0
+        # Share says how clearly one stage wins; evidence how much there is to win with (one weak word is
+        # a clear but worthless win).
+        routing.confidence = share * evidence
+
+        self._explain(routing, pages, matches, similar)
+        matched_routes = self._special_routes(text)
+        routing.routes = [route.key for route in matched_routes]
+        routing.experts = self._experts(routing, matched_routes, similar, channel, url)
+        self._choose_channel(routing, matched_routes)
+        return routing
+
+    def _categories(
+        self,
+        routing: Routing,
+        matches: Sequence[LexiconMatch],
+        pages: Sequence[tuple[Suggestion, Owner, float]],
+    ) -> list[Ranked]:
+        group = routing.group.key if routing.group else None
+        stage = routing.stage.key if routing.stage else None
+        if stage is None:
+            return []
+        votes: dict[str, float] = defaultdict(float)
+        best = matches[0].score if matches else 1.0
+        for match in matches:
+            if match.category.group == group or (group is None and match.category.stage == stage):
+                votes[match.category.key] += match.score / best
+        for page, _, weight in pages[:3]:
+            category = self._category_of_page(page.path)
+            if category and (category.group == group or (group is None and category.stage == stage)):
+                votes[category.key] += 0.5 * weight
+        if not votes and group is not None:
+            own = [c for c in self.categories.values() if c.group == group]
+            if len(own) == 1:
+                votes[own[0].key] = 1.0
+        total = sum(votes.values()) or 1.0
+        return [
+            Ranked(key, self.categories[key].name, value / total)
+            for key, value in sorted(votes.items(), key=lambda item: item[1], reverse=True)
+        ]
+
+    def _category_of_page(self, path: str) -> CategoryInfo | None:
+        page = _docs_path(path)
+        best: CategoryInfo | None = None
+        for category in self.categories.values():
+            prefix = category.docs_path
+            if (
+                prefix
+                and page.startswith(prefix)
+                and (best is None or len(prefix) > len(best.docs_path or ""))
+            ):
+                best = category
+        return best
+
+    def _explain(
+        self,
+        routing: Routing,
+        pages: Sequence[tuple[Suggestion, Owner, float]],
+        matches: Sequence[LexiconMatch],
+        similar: Sequence[tuple[PastAnswer, float]],
+    ) -> None:
+        stage = routing.stage.key if routing.stage else None
+        for match in matches[:3]:
+            if match.category.stage != stage:
+                continue
+            terms = ", ".join(f"'{term}'" for term in match.terms[:5])
+            where = "/".join(part for part in (match.category.stage, match.category.group) if part)
+            routing.reasons.append(f"matched category terms {terms}: {match.category.name} ({where})")
+        owned = [(page, owner) for page, owner, _ in pages if owner.stage == stage][:3]
+        for page, owner in owned:
+            names = " / ".join(part for part in (page.stage, page.group) if part)
+            target = "/".join(part for part in (owner.stage, owner.group) if part)
+            routing.reasons.append(f"docs page '{page.title}' ({page.path}) is owned by {names} -> {target}")
+        for answer, similarity in similar[:2]:
+            person = self.people.get(answer.person_key)
+            who = person.name if person else answer.person_key
+            routing.reasons.append(
+                f"{who} answered a similar ticket #{answer.ticket_id} (similarity {similarity:.2f})"
+            )
+        if routing.stage and routing.stages[1:]:
+            runner_up = routing.stages[1]
+            routing.reasons.append(
+                f"stage {routing.stage.key} has {routing.stage.share:.0%} of the evidence "
+                f"(next: {runner_up.key} {runner_up.share:.0%})"
+            )
+
+    def _special_routes(self, text: str) -> list[RouteInfo]:
+        """Return the routes whose phrases the text uses, the one with most distinct phrases first."""
+        lowered = " ".join(text.lower().split())
+        hits = []
+        for route in self.routes:
+            if route.pattern is not None:
+                found = {match.group(0) for match in route.pattern.finditer(lowered)}
+                if found:
+                    hits.append((len(found), route))
+        hits.sort(key=lambda hit: hit[0], reverse=True)
+        return [route for _, route in hits]
+
+    def _experts(
+        self,
+        routing: Routing,
+        routes: Sequence[RouteInfo],
+        similar: Sequence[tuple[PastAnswer, float]],
+        channel: str | None,
+        url: str | None,
+    ) -> list[ExpertSuggestion]:
+        chosen: dict[str, ExpertSuggestion] = {}
+
+        def add(name: str, why: str, person: PersonInfo | None = None, role: str | None = None) -> None:
+            person = person or self._person_named(name)
+            key = person.name if person else name
+            if key in chosen or len(chosen) >= self.settings.max_experts:
+                return
+            chosen[key] = ExpertSuggestion(
+                name=person.name if person else name,
+                role=(person.role if person and person.role else role),
+                slack_user_id=person.slack_user_id if person else None,
+                person_key=person.key if person else None,
+                why=why,
+            )
+
+        if channel == "blog_comment" and url:
+            author = self._blog_author(url)
+            if author is not None and author.team_member:
+                add(author.name, "the blog post's author", author)
+            elif author is not None:
+                routing.reasons.append(
+                    f"the blog post's author {author.name} is not a team member: ask the content team"
+                )
+        for answer, similarity in similar:
+            person = self.people.get(answer.person_key)
+            if person is not None:
+                add(person.name, f"answered a similar ticket #{answer.ticket_id} ({similarity:.2f})", person)
+        unsure = routing.confidence < self.settings.confidence_threshold
+        if unsure:  # not clearly a product area: the special routes' people first
+            self._add_route_people(routes, add)
+        stage = routing.stage.key if routing.stage else None
+        group = routing.group.key if routing.group else None
+        category = routing.category.key if routing.category else None
+        if group and any(route.kind == "direction" for route in routes):
+            for name in _names(self.groups[group].people.get("pm")):
+                add(name, "product manager of the group (a direction question)", role="product manager")
+        for kind, key in (("categories", category), ("groups", group), ("stages", stage)):
+            if key is None:
+                continue
+            for person in self.people.values():
+                if key in person.expertise.get(kind, []) and person.team_member:
+                    add(person.name, f"expert in {kind[:-1]} {key}", person)
+        self._add_route_people(routes, add)
+        if group:
+            for field_name, role in _DIRECTORY_ROLES:
+                for name in _names(self.groups[group].people.get(field_name)):
+                    add(name, f"{role} of {self.groups[group].name} (directory)", role=role)
+        if stage:
+            for route in self.routes:
+                if route.kind != "support":
+                    continue
+                stages = route.attributes.get("stages")
+                keys = stages.get(stage, []) if isinstance(stages, dict) else []
+                for person_key in keys:
+                    person = self.people.get(str(person_key))
+                    if person is not None:
+                        add(person.name, f"support stable counterpart for {stage}", person)
+            for name in _names(self.stages[stage].people.get("pm")):
+                add(name, f"product manager of stage {stage} (directory)", role="product manager")
+        return list(chosen.values())
+
+    def _add_route_people(self, routes: Sequence[RouteInfo], add: Callable[..., None]) -> None:
+        for route in routes:
+            if route.kind != "topic":
+                continue
+            for person_key in route.people:
+                person = self.people.get(person_key)
+                if person is not None:
+                    add(person.name, route.topic, person)
+
+    def _person_named(self, name: str) -> PersonInfo | None:
+        return next((person for person in self.people.values() if person.name == name), None)
+
+    def _blog_author(self, url: str) -> PersonInfo | None:
+        for route in self.routes:
+            posts = route.attributes.get("posts") if route.kind == "blog_author" else None
+            if not isinstance(posts, dict):
+                continue
+            for post_url, person_key in sorted(posts.items(), key=lambda item: len(item[0]), reverse=True):
+                if url.startswith(post_url):
+                    return self.people.get(str(person_key))
+        return None
+
+    def _choose_channel(self, routing: Routing, routes: Sequence[RouteInfo]) -> None:
+        threshold = self.settings.confidence_threshold
+        if routing.stage is not None and routing.confidence >= threshold:
+            group = self.groups[routing.group.key] if routing.group else None
+            routing.channel = (group.channel if group else None) or self.stages[routing.stage.key].channel
+            if routing.channel:
+                return
+        topic = next((route for route in routes if route.kind == "topic"), None)
+        routing.fallback = True
+        if topic is not None:
+            routing.channel = topic.channel or self.fallback_channel
+            mention = f" mentioning {topic.slack_mention}" if topic.slack_mention else ""
+            routing.reasons.append(
+                f"confidence {routing.confidence:.2f} below {threshold:.2f}; the text is about "
+                f"{topic.topic.lower()}: ask in {routing.channel}{mention}"
+            )
+            return
+        routing.channel = self.fallback_channel
+        routing.reasons.append(
+            f"confidence {routing.confidence:.2f} below {threshold:.2f}: ask in {routing.channel}"
+        )
+
+
+def _add_shares(
+    stage_votes: dict[str, float],
+    group_votes: dict[str, float],
+    votes: Iterable[tuple[Owner, float]],
+    weight: float,
+) -> None:
+    """Add one kind of evidence: each vote's share of that kind's total, times the kind's weight."""
+    owned = [(owner, value) for owner, value in votes if owner.stage and value > 0]
+    total = sum(value for _, value in owned)
+    if total <= 0:
+        return
+    for owner, value in owned:
+        assert owner.stage is not None
+        stage_votes[owner.stage] += weight * value / total
+        if owner.group:
+            group_votes[owner.group] += weight * value / total
+
+
+def _cosine(mine: set[str], theirs: frozenset[str], idf: dict[str, float]) -> float:
+    default = max(idf.values(), default=1.0)
+
+    def weight(word: str) -> float:
+        return idf.get(word, default) ** 2
+
+    shared = sum(weight(word) for word in mine & theirs)
+    if not shared:
+        return 0.0
+    return shared / math.sqrt(sum(weight(w) for w in mine) * sum(weight(w) for w in theirs))
+
+
+def _names(value: object) -> list[str]:
+    """Return the people a directory field names (text or a list), without placeholders."""
+    items = value if isinstance(value, list) else [value]
+    return [
+        str(item).strip()
+        for item in items
+        if isinstance(item, str) and item.strip().lower() not in _PLACEHOLDER_PEOPLE
+    ]
+
+
+def _docs_path(value: str) -> str:
+    """Return a docs URL or path as a comparable path: no host, no /ee/ prefix, no doc/ or .md/.html."""
+    path = urlsplit(value).path if "://" in value else value
+    path = path.strip("/")
+    for prefix in ("ee/", "doc/"):
+        if path.startswith(prefix):
+            path = path[len(prefix) :]
+    for suffix in ("/_index.md", "/index.html", ".md", ".html"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+    return path + "/"
+
+
+def docs_path_prefix(url: object) -> str | None:
+    """Return a category's documentation URL as a docs path prefix, or None."""
+    if not isinstance(url, str) or ("docs.gitlab.com" not in url and not url.startswith("/")):
+        return None
+    path = _docs_path(url)
+    return path if path.strip("/") else None
+
+
+def route_pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
+    """Return a whole-word, case-insensitive pattern for a route's phrases."""
+    phrases = [" ".join(term.lower().split()) for term in terms if term.strip()]
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(phrase) for phrase in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(Counter(words(text)))

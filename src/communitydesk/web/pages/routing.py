@@ -1,0 +1,24 @@
+"""The ticket page's "Who to ask" card: the routing of a ticket, loaded by htmx after the page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from communitydesk.api.deps import DbSession, DeskDep
+from communitydesk.routing import service as routing
+from communitydesk.web.auth import CurrentUser
+from communitydesk.web.errors import PageRoute
+from communitydesk.web.pages.ticket import CurrentTicket
+from communitydesk.web.templating import render_fragment
+
+router = APIRouter(route_class=PageRoute)
+
+
+@router.get("/tickets/{ticket_id}/routing")
+def routing_card(
+    request: Request, _user: CurrentUser, ticket: CurrentTicket, db: DbSession, desk: DeskDep
+) -> Response:
+    """Return the stage, group, category, people and channel to ask about the ticket, with reasons."""
+    with routing.open_router(db, desk.settings) as router:
+        result = routing.route_ticket(db, router, ticket) if router.stages else None
+    return render_fragment(request, "_routing.html", {"routing": result})
