@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -16,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from communitydesk.cli.batch import run_batch
 from communitydesk.cli.context import console, err_console, fail, settings_or_exit
 from communitydesk.docs import service
 from communitydesk.docs.ranking import DEFAULT_OPTIONS
@@ -117,51 +116,15 @@ def suggest(
 
 
 def _suggest_batch(index: SqliteDocsIndex, batch: Path, top: int) -> None:
-    if str(batch) != "-" and not batch.is_file():
-        raise fail(f"{batch} is not a file")
-    rejected = 0
-    with _lines(batch) as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            row_id, text, error = _parse_row(line)
-            if error is not None:
-                rejected += 1
-                err_console.print(f"[red]line {number}:[/] {error}", highlight=False)
-                typer.echo(json.dumps({"id": row_id, "confidence": 0.0, "suggestions": [], "error": error}))
-                continue
-            result = service.suggest(index, text, top=top, options=_BATCH)
-            output = {
-                "id": row_id,
-                "confidence": round(result.confidence, 4),
-                "suggestions": [suggestion.as_contract() for suggestion in result.suggestions],
-            }
-            typer.echo(json.dumps(output, ensure_ascii=False))
-    if rejected:
-        raise typer.Exit(2)
+    def answer(row_id: Any, text: str) -> dict[str, Any]:
+        result = service.suggest(index, text, top=top, options=_BATCH)
+        return {
+            "id": row_id,
+            "confidence": round(result.confidence, 4),
+            "suggestions": [suggestion.as_contract() for suggestion in result.suggestions],
+        }
 
-
-@contextmanager
-def _lines(batch: Path) -> Iterator[TextIO]:
-    if str(batch) == "-":
-        yield sys.stdin
-        return
-    with batch.open(encoding="utf-8") as handle:
-        yield handle
-
-
-def _parse_row(line: str) -> tuple[Any, str, str | None]:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, "", f"not JSON: {exc}"
-    if not isinstance(row, dict):
-        return None, "", "a row must be a JSON object"
-    text = row.get("text")
-    if not isinstance(text, str):
-        return row.get("id"), "", 'a row needs a "text" string'
-    title = row.get("title")
-    return row.get("id"), f"{title}\n\n{text}" if isinstance(title, str) and title else text, None
+    run_batch(batch, answer, lambda row_id, _: {"id": row_id, "confidence": 0.0, "suggestions": []})
 
 
 def _print_suggestions(result: Suggestions) -> None:

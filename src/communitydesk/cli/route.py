@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from communitydesk.cli.batch import run_batch
 from communitydesk.cli.context import console, err_console, fail, open_desk
-from communitydesk.cli.docs import _lines, _parse_row
 from communitydesk.routing import service as routing
 from communitydesk.routing.router import Router
 from communitydesk.routing.schemas import Routing
@@ -72,23 +71,11 @@ def route(
 
 
 def _route_batch(router: Router, batch: Path) -> None:
-    if str(batch) != "-" and not batch.is_file():
-        raise fail(f"{batch} is not a file")
-    rejected = 0
-    with _lines(batch) as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            row_id, text, error = _parse_row(line)
-            if error is not None:
-                rejected += 1
-                err_console.print(f"[red]line {number}:[/] {escape(error)}", highlight=False)
-                output = Routing(fallback=True, channel=router.fallback_channel).as_contract(row_id)
-                typer.echo(json.dumps(output | {"error": error}))
-                continue
-            typer.echo(json.dumps(router.route(text).as_contract(row_id), ensure_ascii=False))
-    if rejected:
-        raise typer.Exit(2)
+    run_batch(
+        batch,
+        lambda row_id, text: router.route(text).as_contract(row_id),
+        lambda row_id, _: Routing(fallback=True, channel=router.fallback_channel).as_contract(row_id),
+    )
 
 
 def _print(result: Routing) -> None:
