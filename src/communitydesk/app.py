@@ -12,6 +12,7 @@ from communitydesk import __version__
 from communitydesk.api.routes import router as api_router
 from communitydesk.config import Settings
 from communitydesk.integrations.discourse.webhook import router as discourse_webhook_router
+from communitydesk.integrations.slack.webhook import router as slack_webhook_router
 from communitydesk.runtime import Desk
 from communitydesk.web.routes import router as web_router
 
@@ -41,4 +42,5 @@ def create_app(settings: Settings, desk: Desk | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(web_router)
     app.include_router(discourse_webhook_router)
+    app.include_router(slack_webhook_router)
     return app

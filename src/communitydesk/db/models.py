@@ -3,6 +3,8 @@
 from communitydesk.db.base import Base
 from communitydesk.intake.models import IntakeCursor, IntakeRun
 from communitydesk.mentions.models import IntakeReject, Mention
+from communitydesk.outreach.models import OutreachNudge, OutreachReply, OutreachRequest, SlackEvent
+from communitydesk.replies.models import PublicReply
 from communitydesk.taxonomy.models import Category, Group, Stage
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
 from communitydesk.users.models import ApiToken, User
@@ -18,6 +20,11 @@ __all__ = [
     "IntakeRun",
     "Mention",
     "Note",
+    "OutreachNudge",
+    "OutreachReply",
+    "OutreachRequest",
+    "PublicReply",
+    "SlackEvent",
     "Stage",
     "Ticket",
     "TicketLink",
