@@ -300,14 +300,20 @@ def signed(
 ) -> tuple[bytes, dict[str, str]]:
     """Return the body and headers of an Events API request signed like Slack signs it (v0)."""
     body = json.dumps(payload).encode()
+    return body, signature_headers(body, secret=secret, timestamp=timestamp)
+
+
+def signature_headers(
+    body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    """Return Slack's signing headers for exactly these bytes."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     digest = hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-    headers = {
+    return {
         "Content-Type": "application/json",
         "X-Slack-Request-Timestamp": stamp,
         "X-Slack-Signature": f"v0={digest}",
     }
-    return body, headers
 
 
 def _params(request: Request) -> dict[str, Any]:

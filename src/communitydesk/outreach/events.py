@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from communitydesk.db.engine import transaction
 from communitydesk.outreach import service
 from communitydesk.runtime import Desk
@@ -36,34 +38,40 @@ def handle_event_callback(desk: Desk, payload: dict[str, Any]) -> EventOutcome:
     with transaction(desk.sessions) as session:
         if not service.mark_event_seen(session, event_id, event_type, "received"):
             return EventOutcome("duplicate")
-        thread_ts, channel, ts = event.get("thread_ts"), event.get("channel"), event.get("ts")
-        if (
-            event_type != "message"
-            or event.get("subtype") not in _HUMAN_SUBTYPES
-            or event.get("bot_id")
-            or not isinstance(thread_ts, str)
-            or not isinstance(channel, str)
-            or not isinstance(ts, str)
-            or ts == thread_ts
-        ):
-            return EventOutcome("ignored")
-        outreach = service.by_thread(session, channel, thread_ts)
-        if outreach is None:
-            return EventOutcome("ignored")
-        user = event.get("user") if isinstance(event.get("user"), str) else None
-        text = event.get("text")
-        reply = service.record_reply(
-            session,
-            outreach,
-            slack_ts=ts,
-            slack_user=user,
-            text=text.replace("\x00", "") if isinstance(text, str) else "",
-            draft_marker=desk.settings.outreach.draft_marker,
-        )
-        if reply is None:
-            return EventOutcome("duplicate")
-        session.flush()
-        return EventOutcome("draft" if reply.is_draft else "reply", reply.id, user)
+        outcome = _act(session, desk, event)
+        service.set_event_outcome(session, event_id, outcome.outcome)
+        return outcome
+
+
+def _act(session: Session, desk: Desk, event: dict[str, Any]) -> EventOutcome:
+    thread_ts, channel, ts = event.get("thread_ts"), event.get("channel"), event.get("ts")
+    if (
+        event.get("type") != "message"
+        or event.get("subtype") not in _HUMAN_SUBTYPES
+        or event.get("bot_id")
+        or not isinstance(thread_ts, str)
+        or not isinstance(channel, str)
+        or not isinstance(ts, str)
+        or ts == thread_ts
+    ):
+        return EventOutcome("ignored")
+    outreach = service.by_thread(session, channel, thread_ts)
+    if outreach is None:
+        return EventOutcome("ignored")
+    user = event.get("user") if isinstance(event.get("user"), str) else None
+    text = event.get("text")
+    reply = service.record_reply(
+        session,
+        outreach,
+        slack_ts=ts,
+        slack_user=user,
+        text=text.replace("\x00", "") if isinstance(text, str) else "",
+        draft_marker=desk.settings.outreach.draft_marker,
+    )
+    if reply is None:
+        return EventOutcome("duplicate")
+    session.flush()
+    return EventOutcome("draft" if reply.is_draft else "reply", reply.id, user)
 
 
 def name_reply_author(desk: Desk, reply_id: int, slack_user: str, name: str | None) -> None:

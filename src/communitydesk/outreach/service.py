@@ -291,6 +291,12 @@ def mark_event_seen(session: Session, event_id: str, event_type: str, outcome: s
     return True
 
 
+def set_event_outcome(session: Session, event_id: str, outcome: str) -> None:
+    event = session.get(SlackEvent, event_id)
+    if event is not None:
+        event.outcome = outcome[:40]
+
+
 def record_reply(
     session: Session,
     outreach: OutreachRequest,
