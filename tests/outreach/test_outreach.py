@@ -220,3 +220,22 @@ def test_viewers_cannot_ask_experts(
     )
     assert response.status_code == 403
     assert slack.calls == []
+
+
+def test_a_malformed_channel_is_refused_before_anything_is_stored(
+    cli: CliRunner, slack: FakeSlack, hn_ticket: int, app_client: TestClient, advocate: dict[str, str]
+) -> None:
+    result = cli.invoke(app, ["outreach", "send", str(hn_ticket), "--channel", "#Bad Channel!"])
+    assert result.exit_code == 1
+    assert "is not a Slack channel" in result.output
+    assert slack.calls == []
+    assert get_ok(app_client, f"/api/v1/tickets/{hn_ticket}/outreach", advocate) == []
+
+
+def test_the_cli_sends_and_lists(cli: CliRunner, slack: FakeSlack, hn_ticket: int) -> None:
+    result = cli.invoke(app, ["outreach", "send", str(hn_ticket), "--channel", "#g_xyz", "--expert", "@sam"])
+    assert result.exit_code == 0, result.output
+    assert "asked in #g_xyz: https://desk-test.slack.com/archives/C0GXYZ0001/p" in result.output
+    listed = cli.invoke(app, ["outreach", "list", str(hn_ticket)])
+    assert listed.exit_code == 0 and "sent" in listed.output and "@sam" in listed.output
+    assert slack.posted(GXYZ)[0]["text"].startswith("@sam <https://news.ycombinator.com/")

@@ -35,6 +35,8 @@ PLATFORMS = {
     "forum": "the community forum",
     "zendesk": "the support ticket",
 }
+CHANNEL_NAME = re.compile(r"^#?[a-z0-9][a-z0-9_\-]{0,79}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 _SLACK_USER = re.compile(r"^<?@?([UW][A-Z0-9]{6,})>?$")
 _SLACK_GROUP = re.compile(r"^<!subteam\^[A-Z0-9]+(\|[^<>]*)?>$")
 _env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
@@ -135,8 +137,15 @@ def resolve_target(
     session: Session, settings: Settings, ticket: Ticket, channel: str | None, expert: str | None
 ) -> Target:
     """Return the channel and expert to use: the given ones, else the suggestion, else the fallback."""
+    if expert is not None and ("\x00" in expert or len(expert) > 200):
+        raise OutreachError("the expert must be a Slack user id or a handle of at most 200 characters")
     if channel:
-        return Target(channel if channel.startswith("#") or channel[:1] in "CG" else f"#{channel}", expert)
+        name = channel.strip()
+        if CHANNEL_ID.match(name):
+            return Target(name, expert)
+        if not CHANNEL_NAME.match(name):
+            raise OutreachError(f"{channel!r} is not a Slack channel: use #name (lowercase) or a channel id")
+        return Target(f"#{name.removeprefix('#')}", expert)
     suggested = suggest_target(session, ticket)
     if suggested is not None:
         return Target(suggested.channel, expert or suggested.expert, suggested.reason)

@@ -43,6 +43,8 @@ def record_interim_reply(
     body = (text or "").strip() or interim_text(settings, ticket)
     if not body:
         raise tickets.TicketError("the interim reply is empty")
+    if "\x00" in body or (url and "\x00" in url):
+        raise tickets.TicketError("the interim reply contains a NUL character")
     if ticket.status == "closed":
         raise tickets.TicketError(f"ticket #{ticket.id} is closed")
     reply = PublicReply(
