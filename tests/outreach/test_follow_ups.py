@@ -11,6 +11,9 @@ from typer.testing import CliRunner
 
 from communitydesk.cli.main import app
 from communitydesk.db.engine import transaction
+from communitydesk.intake.scheduled import make_huey
+from communitydesk.outreach.models import OutreachRequest
+from communitydesk.outreach.scheduled import register_outreach
 from communitydesk.runtime import Desk
 from communitydesk.taxonomy.models import Group, Stage
 from tests.api.helpers import get_ok, ticket_ids
@@ -205,3 +208,21 @@ def test_the_interim_text_is_configurable_and_the_cli_records_it(
     [reply] = get_ok(app_client, f"/api/v1/tickets/{hn_ticket}/public-replies", advocate)
     assert reply["body"] == "Hi someone, GitLab experts are looking."
     assert reply["author_label"] == "cli"
+
+
+def test_the_worker_schedules_the_outreach_task(
+    app_client: TestClient, slack: FakeSlack, hn_ticket: int, advocate: dict[str, str], desk: Desk
+) -> None:
+    slack.down = 1
+    queued = ask(app_client, hn_ticket, advocate, 202, channel="#g_xyz")
+    with transaction(desk.sessions) as session:
+        row = session.get(OutreachRequest, queued["id"])
+        assert row is not None
+        row.next_attempt_at = row.created_at  # due now
+    huey = make_huey(desk.settings)
+    task = register_outreach(huey, desk)
+    assert task.name == "outreach"
+    task.call_local()  # what the consumer runs every DESK_OUTREACH__INTERVAL_MINUTES
+    assert len(slack.posted(GXYZ)) == 1
+    [view] = get_ok(app_client, f"/api/v1/tickets/{hn_ticket}/outreach", advocate)
+    assert view["status"] == "sent"

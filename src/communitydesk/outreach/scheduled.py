@@ -8,9 +8,11 @@ from typing import Any
 from huey import Huey
 from huey.exceptions import TaskLockedException
 
+from communitydesk.db.base import utcnow
+from communitydesk.db.engine import transaction
 from communitydesk.intake.scheduled import schedule_for
 from communitydesk.integrations.slack.client import SlackClient
-from communitydesk.outreach import flows
+from communitydesk.outreach import flows, service
 from communitydesk.runtime import Desk
 
 logger = logging.getLogger(__name__)
@@ -24,6 +26,8 @@ def run_outreach_once(desk: Desk) -> tuple[flows.QueueReport, flows.NudgeReport]
     def client() -> SlackClient:
         return SlackClient(desk.settings.slack)
 
+    with transaction(desk.sessions) as session:
+        service.prune_events(session, utcnow() - service.EVENT_MEMORY)
     queue = flows.retry_due(desk, client)
     follow_ups = flows.send_follow_ups(desk, client)
     logger.info("%s; %s", queue.summary(), follow_ups.summary())

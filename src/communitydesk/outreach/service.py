@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,8 @@ from communitydesk.tickets.schemas import Actor
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates") / "expert_request.txt"
 # An attempt that has held a request this long without finishing died with its process: take it over.
 CLAIM_LEASE = timedelta(minutes=10)
+# Event ids are kept this long to drop Slack's redeliveries; Slack gives up retrying within an hour.
+EVENT_MEMORY = timedelta(days=7)
 PLATFORMS = {
     "twitter": "X (Twitter)",
     "blog_comment": "the blog post's comments",
@@ -298,6 +300,12 @@ def mark_event_seen(session: Session, event_id: str, event_type: str, outcome: s
     except IntegrityError:
         return False
     return True
+
+
+def prune_events(session: Session, before: datetime) -> int:
+    """Forget Events API deliveries older than `before` (Slack stops retrying after an hour)."""
+    result = session.execute(delete(SlackEvent).where(SlackEvent.received_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def set_event_outcome(session: Session, event_id: str, outcome: str) -> None:
