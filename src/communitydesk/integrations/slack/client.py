@@ -43,7 +43,8 @@ _TRANSIENT_ERRORS = frozenset(
     }
 )
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
-_HISTORY_PAGES = 10
+_HISTORY_PAGES = 10  # of 200 messages: how far back a retry looks for its earlier attempt
+_LIST_PAGES = 100  # of 1000 channels
 
 
 class SlackError(Exception):
@@ -169,7 +170,8 @@ class SlackClient:
 
     def _get(self, method: str, **params: Any) -> dict[str, Any]:
         """Call a read method with query parameters, as Slack documents for history and users."""
-        return self._request(method, http_verb="GET", params=params)
+        present = {key: value for key, value in params.items() if value not in (None, "")}
+        return self._request(method, http_verb="GET", params=present)
 
     def _request(self, method: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -194,11 +196,17 @@ class SlackClient:
         if mark is not None:
             params["metadata"] = mark.as_metadata()
         data = self._call("chat.postMessage", **params)
-        return PostedMessage(channel_id=str(data.get("channel") or channel), ts=str(data["ts"]))
+        ts = data.get("ts")
+        if not isinstance(ts, str) or not ts:  # it may be posted all the same: retry looks first
+            raise SlackError("Slack chat.postMessage: answer without ts", retryable=True)
+        return PostedMessage(channel_id=str(data.get("channel") or channel), ts=ts)
 
     def permalink(self, channel_id: str, ts: str) -> str:
         data = self._get("chat.getPermalink", channel=channel_id, message_ts=ts)
-        return str(data["permalink"])
+        link = data.get("permalink")
+        if not isinstance(link, str) or not link:
+            raise SlackError("Slack chat.getPermalink: answer without permalink", retryable=True)
+        return link
 
     def channel_id(self, channel: str) -> str:
         """Return the id of a channel given as an id or a #name (history calls need the id)."""
@@ -206,7 +214,7 @@ class SlackClient:
         if _CHANNEL_ID.match(name):
             return name
         cursor = ""
-        for _ in range(_HISTORY_PAGES * 10):
+        for _ in range(_LIST_PAGES):
             data = self._get(
                 "conversations.list",
                 types="public_channel,private_channel",
