@@ -85,6 +85,22 @@ def test_a_draft_in_the_thread_becomes_a_draft_reply_for_the_advocate(
     assert reply["is_draft"] is True
     assert reply["text"] == "The runner keys caches per job; add the arch."
 
+    ticket_id = outreach["ticket_id"]
+    posted = app_client.post(
+        f"/api/v1/tickets/{ticket_id}/drafts/{reply['id']}/posted",
+        json={"url": "https://news.ycombinator.com/item?id=41000009"},
+        headers=advocate,
+    )
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["kind"] == "expert_draft" and posted.json()["body"] == reply["text"]
+    again = app_client.post(
+        f"/api/v1/tickets/{ticket_id}/drafts/{reply['id']}/posted", json={}, headers=advocate
+    )
+    assert again.status_code == 422 and "already recorded" in again.json()["detail"]
+    missing = app_client.post(f"/api/v1/tickets/{ticket_id}/drafts/999/posted", json={}, headers=advocate)
+    assert missing.status_code == 404
+    assert len(get_ok(app_client, f"/api/v1/tickets/{ticket_id}/public-replies", advocate)) == 1
+
 
 @pytest.mark.parametrize(
     "change",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from communitydesk.runtime import Desk
@@ -38,6 +40,13 @@ def test_asking_from_the_page_posts_to_slack_and_shows_the_thread(
     assert "<img src=x" not in page.text
     assert "Draft for you to post" in page.text and "Try `cache:key: $CI_JOB_NAME-$ARCH`." in page.text
     assert "an expert handed over a draft reply in Slack" in page.text
+
+    draft_id = int(re.findall(r'action="/tickets/\d+/drafts/(\d+)/posted"', page.text)[0])
+    response = app_client.post(
+        f"/tickets/{hn_ticket}/drafts/{draft_id}/posted", data={"csrf_token": csrf}, follow_redirects=True
+    )
+    assert "Recorded the expert&#39;s draft as posted." in response.text
+    assert "expert_draft" in response.text  # listed under the public replies
 
 
 def test_a_slack_outage_is_shown_as_queued_on_the_page(

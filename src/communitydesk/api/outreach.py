@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Path, Response, status
 
 from communitydesk.api.deps import ApiEditor, DbSession, DeskDep, actor_for
 from communitydesk.api.errors import EDITORS_ONLY, NO_TICKET, refusals_as_422
+from communitydesk.api.pagination import MAX_ID
 from communitydesk.api.tickets import CurrentTicket
 from communitydesk.integrations.slack.client import SlackClient, SlackNotConfigured
 from communitydesk.outreach import flows
 from communitydesk.outreach import service as outreach
 from communitydesk.outreach.schemas import OutreachIn, OutreachOut
 from communitydesk.replies import service as replies
-from communitydesk.replies.schemas import InterimReplyIn, PublicReplyOut
+from communitydesk.replies.schemas import InterimReplyIn, PostedDraftIn, PublicReplyOut
 
 router = APIRouter(tags=["outreach"])
 NOT_CONFIGURED: dict[int | str, dict[str, Any]] = {
@@ -91,3 +92,32 @@ def record_interim_reply(
 def list_public_replies(db: DbSession, ticket: CurrentTicket) -> list[PublicReplyOut]:
     """Public replies from the company account, oldest (the first response) first."""
     return [PublicReplyOut.model_validate(row) for row in replies.of_ticket(db, ticket.id)]
+
+
+@router.post(
+    "/tickets/{ticket_id}/drafts/{draft_id}/posted",
+    status_code=status.HTTP_201_CREATED,
+    responses={**EDITORS_ONLY, **NO_TICKET},
+)
+def record_posted_draft(
+    user: ApiEditor,
+    db: DbSession,
+    ticket: CurrentTicket,
+    draft_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Id of the draft (a reply in `replies`).")],
+    body: PostedDraftIn,
+) -> PublicReplyOut:
+    """Record that an expert's draft from the Slack thread was posted from the company account."""
+    draft = outreach.draft_of_ticket(db, ticket.id, draft_id)
+    if draft is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"ticket #{ticket.id} has no draft #{draft_id}")
+    with refusals_as_422():
+        reply = replies.record_posted_draft(
+            db,
+            ticket,
+            draft_text=draft.text,
+            expert=draft.author_name or draft.slack_user or "the expert",
+            url=body.url,
+            actor=actor_for(user),
+        )
+        db.commit()
+    return PublicReplyOut.model_validate(reply)

@@ -45,6 +45,7 @@ class OutreachIn(BaseModel):
 class ReplyOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    id: int
     slack_ts: str
     slack_user: str | None
     author_name: str | None

@@ -350,6 +350,14 @@ def record_reply(
     return reply
 
 
+def draft_of_ticket(session: Session, ticket_id: int, reply_id: int) -> OutreachReply | None:
+    """Return an expert's draft handed over in one of this ticket's outreach threads."""
+    reply = session.get(OutreachReply, reply_id)
+    if reply is None or reply.ticket_id != ticket_id or not reply.is_draft:
+        return None
+    return reply
+
+
 def set_reply_author(session: Session, reply_id: int, name: str) -> None:
     reply = session.get(OutreachReply, reply_id)
     if reply is not None:

@@ -21,6 +21,14 @@ class InterimReplyIn(BaseModel):
     )
 
 
+class PostedDraftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(
+        None, max_length=2000, pattern=r"^https?://\S+$", description="Where the reply was posted, if known."
+    )
+
+
 class PublicReplyOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

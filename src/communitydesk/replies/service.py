@@ -1,4 +1,4 @@
-"""Public replies from the company account: the interim (holding) reply while an expert is asked.
+"""Public replies from the company account: the interim (holding) reply, an expert's draft posted.
 
 Each reply is a `public_replies` row with its time, plus an audit event `public_reply` on the ticket;
 metrics take a ticket's first response time from its earliest row here.
@@ -39,18 +39,30 @@ def interim_text(settings: Settings, ticket: Ticket) -> str:
 def record_interim_reply(
     session: Session, settings: Settings, ticket: Ticket, *, text: str | None, url: str | None, actor: Actor
 ) -> PublicReply:
-    """Record the holding reply the company account gave; a new ticket becomes open (it has an answer)."""
+    """Record the holding reply the company account gave (the configured text when none is given)."""
     body = (text or "").strip() or interim_text(settings, ticket)
-    if not body:
-        raise tickets.TicketError("the interim reply is empty")
-    if "\x00" in body or (url and "\x00" in url):
-        raise tickets.TicketError("the interim reply contains a NUL character")
+    return record_public_reply(session, ticket, kind="interim", body=body, url=url, actor=actor)
+
+
+def record_public_reply(
+    session: Session, ticket: Ticket, *, kind: str, body: str, url: str | None, actor: Actor
+) -> PublicReply:
+    """Record a reply the company account posted; a new ticket becomes open (it has been answered).
+
+    kind: `interim` (a holding reply while an expert is asked) or `expert_draft` (an expert's draft the
+    advocate posted).
+    """
+    text = body.strip()
+    if not text:
+        raise tickets.TicketError("the reply is empty")
+    if "\x00" in text or (url and "\x00" in url):
+        raise tickets.TicketError("the reply contains a NUL character")
     if ticket.status == "closed":
         raise tickets.TicketError(f"ticket #{ticket.id} is closed")
     reply = PublicReply(
         ticket_id=ticket.id,
-        kind="interim",
-        body=body,
+        kind=kind,
+        body=text,
         url=url,
         author_id=actor.user_id,
         author_label=actor.label,
@@ -58,10 +70,26 @@ def record_interim_reply(
     )
     session.add(reply)
     session.flush()
-    tickets.record(session, ticket, actor=actor, action="public_reply", field="interim", new=body[:500])
+    tickets.record(session, ticket, actor=actor, action="public_reply", field=kind, new=text[:500])
     if ticket.status == "new":
         tickets.set_status(session, ticket, "open", actor=actor)
     return reply
+
+
+def record_posted_draft(
+    session: Session, ticket: Ticket, *, draft_text: str, expert: str, url: str | None, actor: Actor
+) -> PublicReply:
+    """Record that the advocate posted an expert's draft from the company account (once per draft)."""
+    already = session.scalar(
+        select(PublicReply.id).where(
+            PublicReply.ticket_id == ticket.id,
+            PublicReply.kind == "expert_draft",
+            PublicReply.body == draft_text.strip(),
+        )
+    )
+    if already is not None:
+        raise tickets.TicketError(f"this draft from {expert} is already recorded as posted")
+    return record_public_reply(session, ticket, kind="expert_draft", body=draft_text, url=url, actor=actor)
 
 
 def of_ticket(session: Session, ticket_id: int) -> Sequence[PublicReply]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from communitydesk.api.deps import DbSession, DeskDep, actor_for
+from communitydesk.api.pagination import MAX_ID
 from communitydesk.integrations.slack.client import SlackClient, SlackError
 from communitydesk.outreach import flows
 from communitydesk.outreach import service as outreach
@@ -79,5 +80,34 @@ def record_interim_reply(
         if link and not link.startswith(("https://", "http://")):
             raise TicketError("the reply's link must be an http(s) URL")
         replies.record_interim_reply(db, desk.settings, ticket, text=text, url=link, actor=actor_for(user))
+        db.commit()
+    return back_to_ticket(request)
+
+
+@router.post("/tickets/{ticket_id}/drafts/{draft_id}/posted")
+def record_posted_draft(
+    request: Request,
+    user: Editor,
+    ticket: CurrentTicket,
+    db: DbSession,
+    draft_id: int,
+    url: Annotated[str, Form(max_length=2000)] = "",
+) -> RedirectResponse:
+    """Record that the expert's draft was posted from the company account."""
+    with outcome(request, db, "Recorded the expert's draft as posted."):
+        draft = outreach.draft_of_ticket(db, ticket.id, draft_id) if 1 <= draft_id <= MAX_ID else None
+        if draft is None:
+            raise TicketError(f"there is no draft #{draft_id} on this ticket")
+        link = url.strip() or None
+        if link and not link.startswith(("https://", "http://")):
+            raise TicketError("the reply's link must be an http(s) URL")
+        replies.record_posted_draft(
+            db,
+            ticket,
+            draft_text=draft.text,
+            expert=draft.author_name or draft.slack_user or "the expert",
+            url=link,
+            actor=actor_for(user),
+        )
         db.commit()
     return back_to_ticket(request)
