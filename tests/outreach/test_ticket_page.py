@@ -46,7 +46,7 @@ def test_asking_from_the_page_posts_to_slack_and_shows_the_thread(
         f"/tickets/{hn_ticket}/drafts/{draft_id}/posted", data={"csrf_token": csrf}, follow_redirects=True
     )
     assert "Recorded the expert&#39;s draft as posted." in response.text
-    assert "expert_draft" in response.text  # listed under the public replies
+    assert "expert&#39;s draft, posted" in response.text  # listed under the public replies
 
 
 def test_a_slack_outage_is_shown_as_queued_on_the_page(
