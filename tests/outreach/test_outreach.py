@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -239,3 +240,28 @@ def test_the_cli_sends_and_lists(cli: CliRunner, slack: FakeSlack, hn_ticket: in
     listed = cli.invoke(app, ["outreach", "list", str(hn_ticket)])
     assert listed.exit_code == 0 and "sent" in listed.output and "@sam" in listed.output
     assert slack.posted(GXYZ)[0]["text"].startswith("@sam <https://news.ycombinator.com/")
+
+
+def test_the_template_is_configurable_and_a_broken_one_is_a_clear_error(
+    app_client: TestClient,
+    slack: FakeSlack,
+    hn_ticket: int,
+    advocate: dict[str, str],
+    desk: Desk,
+    tmp_path: Path,
+) -> None:
+    template = tmp_path / "ask.txt"
+    template.write_text("{{ expert }}: could you answer on {{ platform }}? {{ link }} (#{{ ticket.id }})\n")
+    desk.settings.outreach.template_file = template
+    ask(app_client, hn_ticket, advocate, channel="#g_xyz", expert="@sam")
+    [message] = slack.posted(GXYZ)
+    assert message["text"] == (
+        "@sam: could you answer on Hacker News? "
+        f"<https://news.ycombinator.com/item?id=41000001> (#{hn_ticket})"
+    )
+
+    template.write_text("{{ expert ")
+    response = app_client.post(f"/api/v1/tickets/{hn_ticket}/outreach", json={}, headers=advocate)
+    assert response.status_code == 422
+    assert str(template) in response.json()["detail"] and "template error" in response.json()["detail"]
+    assert len(get_ok(app_client, f"/api/v1/tickets/{hn_ticket}/outreach", advocate)) == 1
