@@ -168,10 +168,10 @@ class SlackClient:
         """Call a write method with a JSON body (chat.postMessage takes metadata as an object)."""
         return self._request(method, json=params)
 
-    def _get(self, method: str, **params: Any) -> dict[str, Any]:
-        """Call a read method with query parameters, as Slack documents for history and users."""
+    def _form(self, method: str, **params: Any) -> dict[str, Any]:
+        """Call a read method with form parameters (history and users methods take no JSON body)."""
         present = {key: value for key, value in params.items() if value not in (None, "")}
-        return self._request(method, http_verb="GET", params=present)
+        return self._request(method, params=present)
 
     def _request(self, method: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -202,7 +202,7 @@ class SlackClient:
         return PostedMessage(channel_id=str(data.get("channel") or channel), ts=ts)
 
     def permalink(self, channel_id: str, ts: str) -> str:
-        data = self._get("chat.getPermalink", channel=channel_id, message_ts=ts)
+        data = self._form("chat.getPermalink", channel=channel_id, message_ts=ts)
         link = data.get("permalink")
         if not isinstance(link, str) or not link:
             raise SlackError("Slack chat.getPermalink: answer without permalink", retryable=True)
@@ -215,7 +215,7 @@ class SlackClient:
             return name
         cursor = ""
         for _ in range(_LIST_PAGES):
-            data = self._get(
+            data = self._form(
                 "conversations.list",
                 types="public_channel,private_channel",
                 exclude_archived="true",
@@ -248,7 +248,7 @@ class SlackClient:
             params["ts"] = thread_ts
         cursor = ""
         for _ in range(_HISTORY_PAGES):
-            data = self._get(method, limit=200, cursor=cursor, **params)
+            data = self._form(method, limit=200, cursor=cursor, **params)
             yield from data.get("messages", [])
             cursor = (data.get("response_metadata") or {}).get("next_cursor") or ""
             if not cursor:
@@ -257,7 +257,7 @@ class SlackClient:
     def user_name(self, user_id: str) -> str | None:
         """Return a person's display name (or real name), or None when Slack cannot tell."""
         try:
-            data = self._get("users.info", user=user_id)
+            data = self._form("users.info", user=user_id)
         except SlackError:
             return None
         user = data.get("user") or {}
