@@ -242,9 +242,12 @@ def retry_due(desk: Desk, client_factory: ClientFactory, *, now: datetime | None
     client = client_factory()
     for outreach_id in due:
         outcome = deliver(desk, outreach_id, client, now=moment)
-        {"sent": report.sent, "queued": report.queued, "failed": report.failed}.get(outcome, []).append(
-            outreach_id
-        )
+        if outcome == "sent":
+            report.sent.append(outreach_id)
+        elif outcome == "queued":
+            report.queued.append(outreach_id)
+        elif outcome == "failed":
+            report.failed.append(outreach_id)
     return report
 
 
