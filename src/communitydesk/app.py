@@ -16,6 +16,7 @@ from communitydesk.api.routes import router as api_router
 from communitydesk.config import Settings
 from communitydesk.docs.handle import IndexHandle
 from communitydesk.integrations.discourse.webhook import router as discourse_webhook_router
+from communitydesk.integrations.slack.webhook import router as slack_webhook_router
 from communitydesk.runtime import Desk
 from communitydesk.web.errors import page_or_json_error
 from communitydesk.web.routes import router as web_router
@@ -61,5 +62,6 @@ def create_app(settings: Settings, desk: Desk | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(web_router)
     app.include_router(discourse_webhook_router)
+    app.include_router(slack_webhook_router)
     app.add_exception_handler(StarletteHTTPException, page_or_json_error)
     return app

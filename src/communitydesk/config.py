@@ -278,6 +278,59 @@ class RoutingSettings(_Section):
     max_experts: int = Field(5, ge=1, le=20, description="How many people a routing suggests at most.")
 
 
+class SlackSettings(_Section):
+    """The Slack workspace where advocates ask experts: Web API for posting, Events API for replies."""
+
+    base_url: str = Field(
+        "https://slack.com/api/", description="Slack Web API base URL; point it at a local fake in tests."
+    )
+    bot_token: SecretStr = Field(
+        SecretStr(""), description="Bot token (xoxb-...) with chat:write, channels:history, users:read."
+    )
+    signing_secret: SecretStr = Field(
+        SecretStr(""), description="Signing secret of the Slack app; unset refuses every Events API request."
+    )
+    timeout_seconds: float = Field(10.0, description="Timeout of one Slack API request, in seconds.")
+    rate_limit_retries: int = Field(
+        3, ge=0, description="Retries of one request after a 429, each after the Retry-After it names."
+    )
+    max_wait_seconds: float = Field(
+        60.0, description="Longest Retry-After waited in place; a longer one queues the message for later."
+    )
+
+
+class OutreachSettings(_Section):
+    """Asking experts in Slack: the template, the queue, reminders and the interim reply."""
+
+    template_file: Path | None = Field(
+        None,
+        description="Jinja template file of the expert request; unset uses the seed's template.",
+    )
+    retry_backoff_minutes: float = Field(
+        2.0, description="Wait before the first retry of a queued outreach; doubles per attempt."
+    )
+    max_backoff_minutes: float = Field(
+        360.0, description="Longest wait between retries of a queued outreach (it is never dropped)."
+    )
+    interval_minutes: int = Field(
+        5, ge=1, description="How often `desk worker` retries queued outreach and sends due reminders."
+    )
+    reminder_after_hours: float = Field(
+        24.0, description="Hours without an expert reply in the thread before a reminder is posted there."
+    )
+    escalate_after_hours: float = Field(
+        72.0, description="Hours without an expert reply before the group's PM/EM are asked in the thread."
+    )
+    draft_marker: str = Field(
+        "draft:", description="A thread reply starting with this is an expert's draft for the advocate."
+    )
+    interim_reply: str = Field(
+        "Thanks for raising this! We have asked our experts and will get back to you here soon.",
+        description="Default text of the public holding reply while an expert is asked (Jinja: ticket, "
+        "company, requester).",
+    )
+
+
 class Settings(BaseSettings):
     """Settings of one Community Desk deployment."""
 
@@ -360,6 +413,13 @@ class Settings(BaseSettings):
     )
     routing: RoutingSettings = Field(
         default_factory=RoutingSettings, description="Routing texts to stages, groups, people, channels."
+    )
+
+    slack: SlackSettings = Field(
+        default_factory=SlackSettings, description="Slack Web API and Events API (expert outreach)."
+    )
+    outreach: OutreachSettings = Field(
+        default_factory=OutreachSettings, description="Expert outreach: template, queue, reminders."
     )
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from communitydesk.intake.runner import poll_named_source
 from communitydesk.intake.scheduled import make_huey, poll_once, register_polls
 from communitydesk.integrations.base import IntegrationError
 from communitydesk.integrations.registry import BUILT_IN, enabled_sources, source_names
+from communitydesk.outreach.scheduled import register_outreach, run_outreach_once
 
 app = typer.Typer(help="See and reset the state of polled sources.", no_args_is_help=True)
 _RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
@@ -159,12 +160,13 @@ def worker(
         True, "--periodic/--no-periodic", help="Schedule the polls here (run exactly one scheduling worker)."
     ),
 ) -> None:
-    """Run the background worker: poll every enabled source at its interval."""
+    """Run the background worker: poll every enabled source, retry Slack outreach, post reminders."""
     _log_to_stderr()
     with open_desk() as desk:
         names = enabled_sources(desk.settings)
         if once:
             failed = [name for name in names if poll_once(desk, name, trigger="worker") is None]
+            run_outreach_once(desk)
             if failed:
                 raise fail(f"could not poll: {', '.join(failed)}")
             return
@@ -173,6 +175,7 @@ def worker(
         except ValueError as exc:
             raise fail(str(exc)) from exc
         register_polls(huey, desk)
+        register_outreach(huey, desk)
         console.print(
             f"worker polling {', '.join(names) or 'nothing'} ({desk.settings.worker.backend} queue)"
         )

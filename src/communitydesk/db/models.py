@@ -4,6 +4,8 @@ from communitydesk.db.base import Base
 from communitydesk.experts.models import ExpertRoute, Person, PersonHandle, TrackedOutreach
 from communitydesk.intake.models import IntakeCursor, IntakeRun
 from communitydesk.mentions.models import IntakeReject, Mention
+from communitydesk.outreach.models import OutreachNudge, OutreachReply, OutreachRequest, SlackEvent
+from communitydesk.replies.models import PublicReply
 from communitydesk.routing.models import AcceptedAnswer
 from communitydesk.taxonomy.models import Category, Group, Stage
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
@@ -22,8 +24,13 @@ __all__ = [
     "IntakeRun",
     "Mention",
     "Note",
+    "OutreachNudge",
+    "OutreachReply",
+    "OutreachRequest",
     "Person",
     "PersonHandle",
+    "PublicReply",
+    "SlackEvent",
     "Stage",
     "Ticket",
     "TicketLink",

@@ -82,6 +82,19 @@ def describe_actions(macro: Macro) -> list[str]:
     return lines
 
 
+OUTREACH_EVENTS = {
+    "outreach_requested": "asked for an expert in {new}",
+    "outreach_sent": "posted the expert request in Slack",
+    "outreach_queued": "outreach waits for Slack: {new}",
+    "outreach_failed": "Slack refused the outreach: {new}",
+    "outreach_reminder": "posted a reminder in the Slack thread",
+    "outreach_escalation": "escalated to the group's PM/EM in the Slack thread",
+    "slack_reply": "an expert replied in the Slack thread",
+    "expert_draft": "an expert handed over a draft reply in Slack",
+    "public_reply": "recorded a public reply from the company account",
+}
+
+
 def describe_event(event: AuditEvent, user_names: Mapping[int, str]) -> str:
     """Say what one audit event changed."""
     old, new = event.old_value, event.new_value
@@ -111,6 +124,8 @@ def describe_event(event: AuditEvent, user_names: Mapping[int, str]) -> str:
     if event.action == "docs_issue_filed":
         about = f"the docs are wrong: {old}" if event.field == "wrong" else "docs gap"
         return f"filed docs issue {new} ({about})"
+    if event.action in OUTREACH_EVENTS:
+        return OUTREACH_EVENTS[event.action].format(new=new or "")
     change = " to ".join(value for value in (old, new) if value)
     return " ".join(part for part in (event.action.replace("_", " "), event.field, change) if part)
 

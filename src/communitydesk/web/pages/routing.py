@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from communitydesk.api.deps import DbSession, DeskDep
 from communitydesk.routing import service as routing
 from communitydesk.web.auth import CurrentUser
+from communitydesk.web.csrf import csrf_token
 from communitydesk.web.errors import PageRoute
 from communitydesk.web.pages.ticket import CurrentTicket
 from communitydesk.web.templating import render_fragment
@@ -16,9 +17,17 @@ router = APIRouter(route_class=PageRoute)
 
 @router.get("/tickets/{ticket_id}/routing")
 def routing_card(
-    request: Request, _user: CurrentUser, ticket: CurrentTicket, db: DbSession, desk: DeskDep
+    request: Request, user: CurrentUser, ticket: CurrentTicket, db: DbSession, desk: DeskDep
 ) -> Response:
     """Return the stage, group, category, people and channel to ask about the ticket, with reasons."""
     with routing.open_router(db, desk.settings) as router:
         result = routing.route_ticket(db, router, ticket) if router.stages else None
-    return render_fragment(request, "_routing.html", {"routing": result})
+    context = {
+        "routing": result,
+        "ticket": ticket,
+        "can_edit": user.can_edit,
+        "csrf_token": csrf_token(request),
+        # One click asks the first suggested person who has a Slack id (a mention pings them).
+        "ask": next((e for e in result.experts if e.slack_user_id), None) if result else None,
+    }
+    return render_fragment(request, "_routing.html", context)

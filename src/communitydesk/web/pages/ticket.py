@@ -16,6 +16,7 @@ from communitydesk.users import service as users
 from communitydesk.web import present
 from communitydesk.web.auth import CurrentUser
 from communitydesk.web.errors import PageRoute
+from communitydesk.web.pages.outreach_panel import outreach_context
 from communitydesk.web.params import parse_id
 from communitydesk.web.templating import render, render_fragment
 
@@ -79,6 +80,7 @@ def ticket_page(
         "people": [person for person in people if person.is_active],
         "macros": list(desk.macros),
         **macro_fields_context(ticket, _chosen_macro(desk, macro)),
+        **outreach_context(db, desk, ticket),
     }
     return render(request, "ticket.html", context)
 

@@ -1,0 +1,1 @@
+"""Public replies sent from the company account, recorded on their ticket."""
