@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from communitydesk.cli.main import app
 from communitydesk.db.engine import transaction
+from communitydesk.experts.models import Person
 from communitydesk.intake.scheduled import make_huey
 from communitydesk.outreach.models import OutreachRequest
 from communitydesk.outreach.scheduled import register_outreach
@@ -57,6 +58,8 @@ def in_runner_group(desk: Desk, app_client: TestClient, hn_ticket: int, advocate
                 },
             )
         )
+        # The PM is in the people directory with a Slack id (so is pinged); the EM is not.
+        session.add(Person(key="darren", name="Darren Eastman", role="PM", slack_user_id="U0DARREN1"))
     response = app_client.patch(
         f"/api/v1/tickets/{hn_ticket}", json={"group_name": "runner"}, headers=advocate
     )
@@ -87,7 +90,7 @@ def test_a_reminder_then_an_escalation_are_posted_in_the_thread_once_each(
     assert "0 reminders, 0 escalations" in remind(cli)
     reminder_again, escalation = thread(slack, outreach["ts"])
     assert reminder_again == reminder
-    assert "Darren Eastman (PM), Nicole Williams (EM)" in escalation["text"]
+    assert "<@U0DARREN1> (PM), Nicole Williams (EM)" in escalation["text"]
     assert "TBD" not in escalation["text"]
 
     [view] = get_ok(app_client, f"/api/v1/tickets/{hn_ticket}/outreach", advocate)

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from communitydesk.db.base import utcnow
 from communitydesk.db.engine import transaction
+from communitydesk.experts import service as experts
+from communitydesk.experts.models import Person
 from communitydesk.integrations.slack.client import MessageMark, SlackClient, SlackError
 from communitydesk.macros.service import MacroError, apply_macro
 from communitydesk.outreach import service
@@ -303,7 +305,11 @@ def _nudge_text(session: Session, desk: Desk, outreach: OutreachRequest, kind: s
     ticket = session.get(Ticket, outreach.ticket_id)
     people = service.escalation_people(session, ticket) if ticket is not None else []
     if people:
-        names = ", ".join(f"{service.slack_escape(name)} ({role})" for name, role in people)
+        # People in the directory with a Slack id are pinged; the others are named.
+        known = experts.people_by_names(session, [name for name, _ in people])
+        names = ", ".join(
+            f"{_ping(known.get(name)) or service.slack_escape(name)} ({role})" for name, role in people
+        )
         who = f"Escalating to the product group's leads: {names}."
     else:
         who = "Nobody on file leads this ticket's group; could someone here route it?"
@@ -311,6 +317,10 @@ def _nudge_text(session: Session, desk: Desk, outreach: OutreachRequest, kind: s
         f"{who} This question has had no expert answer for {hours.escalate_after_hours:g} hours. "
         "Could you answer it or name the right expert?"
     )
+
+
+def _ping(person: Person | None) -> str | None:
+    return service.expert_mention(person.slack_user_id) if person and person.slack_user_id else None
 
 
 def _deliver_nudge(desk: Desk, nudge_id: int, client: SlackClient, moment: datetime) -> str:
