@@ -1,0 +1,390 @@
+"""Metrics computed in the database for any periods and filters; definitions in docs/metrics.md.
+
+Each `*_by_period` function runs one grouped query over a list of periods, so the summary of one period
+and the monthly series share their SQL. Tickets are narrowed by `MetricsFilter` (channel, stage, group,
+expert, tag) in every metric.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+
+from communitydesk.metrics.schemas import (
+    Count,
+    DocsFirst,
+    Durations,
+    MetricsFilter,
+    MonthRow,
+    Outreach,
+    Period,
+    Summary,
+    TagTrend,
+    TagTrends,
+)
+from communitydesk.metrics.sql import buckets, in_bucket, per_bucket, percentiles, seconds_between
+from communitydesk.outreach.responses import EXPERT_RESPONDED
+from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
+from communitydesk.tickets.schemas import CHANNELS, STATUSES
+from communitydesk.tickets.service import normalize_tag
+
+REACHED_OUT = "Reached out to expert"
+MACRO_APPLIED = "macro_applied"
+DOCS_ISSUE_LINK = "docs_issue"
+# Audit actions that are a public reply to the requester. None is recorded yet; the branch that posts
+# interim replies adds its action here and time to first response counts it with no other change.
+PUBLIC_REPLY_ACTIONS: tuple[str, ...] = ()
+# How notes name the expert: the `Reached out to expert` macro's note and the expert-response note.
+_EXPERT_NOTE_PATTERNS = (
+    "Reached out to {name} in ",
+    "Reached out to {name} about ",
+    "Expert response by {name} (",
+    "Expert response by {name}.",
+)
+
+
+def ticket_conditions(flt: MetricsFilter) -> list[ColumnElement[bool]]:
+    """Return the conditions on `Ticket` that a filter sets."""
+    conditions: list[ColumnElement[bool]] = []
+    if flt.channel:
+        conditions.append(Ticket.channel == flt.channel)
+    if flt.stage:
+        conditions.append(Ticket.stage == flt.stage)
+    if flt.group:
+        conditions.append(Ticket.group_name == flt.group)
+    if flt.tag:
+        tagged = select(TicketTag.ticket_id).where(TicketTag.name == normalize_tag(flt.tag))
+        conditions.append(Ticket.id.in_(tagged))
+    if flt.expert:
+        note = aliased(AuditEvent)
+        name = flt.expert.strip()
+        names_expert = or_(
+            *(
+                note.new_value.istartswith(pattern.format(name=name), autoescape=True)
+                for pattern in _EXPERT_NOTE_PATTERNS
+            )
+        )
+        conditions.append(
+            exists().where(note.ticket_id == Ticket.id, note.action == "note_added", names_expert)
+        )
+    return conditions
+
+
+def _macro_event(event: type[AuditEvent], macro: str) -> ColumnElement[bool]:
+    return and_(event.action == MACRO_APPLIED, event.macro == macro)
+
+
+def tickets_created_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, int]:
+    """Count tickets created in each period (a ticket's time is its first mention's)."""
+    bucket = buckets(periods)
+    query = (
+        select(bucket.c.label, func.count(Ticket.id))
+        .select_from(bucket)
+        .join(Ticket, in_bucket(Ticket.created_at, bucket))
+        .where(*ticket_conditions(flt))
+        .group_by(bucket.c.label)
+    )
+    return _ints(periods, per_bucket(session, query))
+
+
+def tracked_outreach_count(session: Session, periods: Sequence[Period], flt: MetricsFilter) -> dict[str, int]:
+    """Count outreach tracked without a ticket in each period.
+
+    TODO(merge of the `experts` branch): count its tracked-outreach rows by their outreach time. Only the
+    period and expert filters can apply to them; a channel, stage, group or tag filter gives 0.
+    """
+    return {period.label: 0 for period in periods}
+
+
+def outreach_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, Outreach]:
+    """Count outreach, expert responses and answered outreach in each period."""
+    bucket = buckets(periods)
+    reached = aliased(AuditEvent)
+    later_answer = aliased(AuditEvent)
+    answered = exists().where(
+        later_answer.ticket_id == reached.ticket_id,
+        _macro_event(later_answer, EXPERT_RESPONDED),
+        later_answer.created_at >= reached.created_at,
+    )
+    outreach_query = (
+        select(
+            bucket.c.label,
+            func.count(distinct(reached.ticket_id)),
+            func.count(distinct(case((answered, reached.ticket_id)))),
+        )
+        .select_from(bucket)
+        .join(reached, and_(in_bucket(reached.created_at, bucket), _macro_event(reached, REACHED_OUT)))
+        .group_by(bucket.c.label)
+    )
+    responded = aliased(AuditEvent)
+    responded_query = (
+        select(bucket.c.label, func.count(distinct(responded.ticket_id)))
+        .select_from(bucket)
+        .join(
+            responded,
+            and_(in_bucket(responded.created_at, bucket), _macro_event(responded, EXPERT_RESPONDED)),
+        )
+        .group_by(bucket.c.label)
+    )
+    if flt.narrows:
+        outreach_query = outreach_query.join(Ticket, Ticket.id == reached.ticket_id).where(
+            *ticket_conditions(flt)
+        )
+        responded_query = responded_query.join(Ticket, Ticket.id == responded.ticket_id).where(
+            *ticket_conditions(flt)
+        )
+    outreach_rows = per_bucket(session, outreach_query)
+    responded_rows = _ints(periods, per_bucket(session, responded_query))
+    tracked = tracked_outreach_count(session, periods, flt)
+    result = {}
+    for period in periods:
+        tickets, answered_count = (int(value) for value in outreach_rows.get(period.label, (0, 0)))
+        result[period.label] = Outreach(
+            ticket_outreach=tickets,
+            tracked_outreach=tracked[period.label],
+            outreach=tickets + tracked[period.label],
+            expert_responded=responded_rows[period.label],
+            answered=answered_count,
+            response_rate=_share(answered_count, tickets),
+        )
+    return result
+
+
+def expert_answer_time_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, Durations]:
+    """Time from a ticket's first outreach to its first `Expert Responded`, by the answer's period."""
+    bucket = buckets(periods)
+    answer, earlier_answer, outreach = aliased(AuditEvent), aliased(AuditEvent), aliased(AuditEvent)
+    reached_at = (
+        select(func.min(outreach.created_at))
+        .where(
+            outreach.ticket_id == answer.ticket_id,
+            _macro_event(outreach, REACHED_OUT),
+            outreach.created_at <= answer.created_at,
+        )
+        .scalar_subquery()
+    )
+    first_answer = ~exists().where(
+        earlier_answer.ticket_id == answer.ticket_id,
+        _macro_event(earlier_answer, EXPERT_RESPONDED),
+        earlier_answer.id < answer.id,
+    )
+    pairs = (
+        select(bucket.c.label, reached_at.label("reached_at"), answer.created_at.label("answered_at"))
+        .select_from(bucket)
+        .join(answer, and_(in_bucket(answer.created_at, bucket), _macro_event(answer, EXPERT_RESPONDED)))
+        .where(first_answer)
+    )
+    if flt.narrows:
+        pairs = pairs.join(Ticket, Ticket.id == answer.ticket_id).where(*ticket_conditions(flt))
+    timed = pairs.subquery()
+    durations = select(
+        timed.c.label, seconds_between(timed.c.reached_at, timed.c.answered_at).label("seconds")
+    ).where(timed.c.reached_at.is_not(None))
+    return percentiles(session, periods, durations)
+
+
+def first_response_condition(event: type[AuditEvent]) -> ColumnElement[bool]:
+    """Return what counts as a first response: a person's macro, solve or public reply."""
+    return and_(
+        event.actor_id.is_not(None),
+        or_(
+            event.action == MACRO_APPLIED,
+            and_(event.action == "status", event.new_value == "solved"),
+            event.action.in_(PUBLIC_REPLY_ACTIONS),
+        ),
+    )
+
+
+def first_response_time_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, Durations]:
+    """Time from a ticket's creation to its first response, for tickets created in each period."""
+    bucket = buckets(periods)
+    event = aliased(AuditEvent)
+    responded_at = (
+        select(func.min(event.created_at))
+        .where(event.ticket_id == Ticket.id, first_response_condition(event))
+        .scalar_subquery()
+    )
+    pairs = (
+        select(bucket.c.label, Ticket.created_at.label("created_at"), responded_at.label("responded_at"))
+        .select_from(bucket)
+        .join(Ticket, in_bucket(Ticket.created_at, bucket))
+        .where(*ticket_conditions(flt))
+    ).subquery()
+    durations = select(
+        pairs.c.label, seconds_between(pairs.c.created_at, pairs.c.responded_at).label("seconds")
+    ).where(pairs.c.responded_at.is_not(None))
+    return percentiles(session, periods, durations)
+
+
+def docs_first_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter, docs_url_bases: Sequence[str]
+) -> dict[str, DocsFirst]:
+    """Count solved tickets, those whose notes or links hold a docs URL, and docs gaps filed."""
+    bucket = buckets(periods)
+    has_docs_link: ColumnElement[bool] = false()
+    if docs_url_bases:
+        in_note = exists().where(
+            Note.ticket_id == Ticket.id,
+            or_(*(Note.body.icontains(base, autoescape=True) for base in docs_url_bases)),
+        )
+        in_link = exists().where(
+            TicketLink.ticket_id == Ticket.id,
+            or_(*(TicketLink.target_url.istartswith(base, autoescape=True) for base in docs_url_bases)),
+        )
+        has_docs_link = or_(in_note, in_link)
+    answers_query = (
+        select(bucket.c.label, func.count(Ticket.id), func.count(case((has_docs_link, Ticket.id))))
+        .select_from(bucket)
+        .join(Ticket, in_bucket(Ticket.solved_at, bucket))
+        .where(Ticket.status.in_(("solved", "closed")), *ticket_conditions(flt))
+        .group_by(bucket.c.label)
+    )
+    gaps_query = (
+        select(bucket.c.label, func.count(TicketLink.id))
+        .select_from(bucket)
+        .join(TicketLink, and_(in_bucket(TicketLink.created_at, bucket), TicketLink.kind == DOCS_ISSUE_LINK))
+        .group_by(bucket.c.label)
+    )
+    if flt.narrows:
+        gaps_query = gaps_query.join(Ticket, Ticket.id == TicketLink.ticket_id).where(*ticket_conditions(flt))
+    answers = per_bucket(session, answers_query)
+    gaps = _ints(periods, per_bucket(session, gaps_query))
+    result = {}
+    for period in periods:
+        solved, with_link = (int(value) for value in answers.get(period.label, (0, 0)))
+        result[period.label] = DocsFirst(
+            solved=solved,
+            with_docs_link=with_link,
+            share=_share(with_link, solved),
+            docs_gaps_filed=gaps[period.label],
+        )
+    return result
+
+
+def summary(session: Session, period: Period, flt: MetricsFilter, docs_url_bases: Sequence[str]) -> Summary:
+    """Return every single-number metric of one period."""
+    periods = [period]
+    return Summary(
+        period=period.label,
+        start=period.start,
+        end=period.end,
+        tickets_created=tickets_created_by_period(session, periods, flt)[period.label],
+        outreach=outreach_by_period(session, periods, flt)[period.label],
+        time_to_expert_answer=expert_answer_time_by_period(session, periods, flt)[period.label],
+        time_to_first_response=first_response_time_by_period(session, periods, flt)[period.label],
+        docs_first=docs_first_by_period(session, periods, flt, docs_url_bases)[period.label],
+    )
+
+
+def monthly_series(
+    session: Session, months: Sequence[Period], flt: MetricsFilter, docs_url_bases: Sequence[str]
+) -> list[MonthRow]:
+    """Return one row of every metric per month, oldest first; months without tickets are zeros."""
+    created = tickets_created_by_period(session, months, flt)
+    outreach = outreach_by_period(session, months, flt)
+    answer_time = expert_answer_time_by_period(session, months, flt)
+    response_time = first_response_time_by_period(session, months, flt)
+    docs = docs_first_by_period(session, months, flt, docs_url_bases)
+    return [
+        MonthRow(
+            month=month.label,
+            tickets_created=created[month.label],
+            solved=docs[month.label].solved,
+            ticket_outreach=outreach[month.label].ticket_outreach,
+            tracked_outreach=outreach[month.label].tracked_outreach,
+            outreach=outreach[month.label].outreach,
+            expert_responded=outreach[month.label].expert_responded,
+            answered=outreach[month.label].answered,
+            response_rate=outreach[month.label].response_rate,
+            expert_answer_median_seconds=answer_time[month.label].median_seconds,
+            expert_answer_p90_seconds=answer_time[month.label].p90_seconds,
+            first_response_median_seconds=response_time[month.label].median_seconds,
+            first_response_p90_seconds=response_time[month.label].p90_seconds,
+            with_docs_link=docs[month.label].with_docs_link,
+            docs_link_share=docs[month.label].share,
+            docs_gaps_filed=docs[month.label].docs_gaps_filed,
+        )
+        for month in months
+    ]
+
+
+def tickets_by_status(session: Session, period: Period, flt: MetricsFilter) -> list[Count]:
+    """Count tickets created in the period by their status now; every status is listed."""
+    return _breakdown(session, period, flt, Ticket.status, STATUSES)
+
+
+def tickets_by_channel(session: Session, period: Period, flt: MetricsFilter) -> list[Count]:
+    """Count tickets created in the period by channel; every channel is listed."""
+    return _breakdown(session, period, flt, Ticket.channel, CHANNELS)
+
+
+def _breakdown(
+    session: Session,
+    period: Period,
+    flt: MetricsFilter,
+    column: InstrumentedAttribute[str],
+    keys: Sequence[str],
+) -> list[Count]:
+    rows = session.execute(
+        select(column, func.count(Ticket.id))
+        .where(Ticket.created_at >= period.start, Ticket.created_at < period.end, *ticket_conditions(flt))
+        .group_by(column)
+    )
+    counts = {key: int(count) for key, count in rows}
+    ordered = [*keys, *sorted(set(counts) - set(keys))]
+    return [Count(key=key, count=counts.get(key, 0)) for key in ordered]
+
+
+def tag_trends(
+    session: Session, as_of: datetime, flt: MetricsFilter, *, days: int = 30, min_volume: int = 1
+) -> TagTrends:
+    """Compare each tag's use (tags added) in the `days` before `as_of` with the `days` before that.
+
+    Tags used at least `min_volume` times in either window are listed, the largest rise first.
+    """
+    middle = as_of - timedelta(days=days)
+    start = middle - timedelta(days=days)
+    recent_use = func.sum(case((TicketTag.created_at >= middle, 1), else_=0))
+    previous_use = func.sum(case((TicketTag.created_at < middle, 1), else_=0))
+    query = (
+        select(TicketTag.name, recent_use, previous_use)
+        .where(TicketTag.created_at >= start, TicketTag.created_at < as_of)
+        .group_by(TicketTag.name)
+        .having(or_(recent_use >= min_volume, previous_use >= min_volume))
+        .order_by((recent_use - previous_use).desc(), recent_use.desc(), TicketTag.name)
+    )
+    if flt.narrows:
+        query = query.join(Ticket, Ticket.id == TicketTag.ticket_id).where(*ticket_conditions(flt))
+    tags = [
+        TagTrend(
+            tag=name,
+            recent=int(recent),
+            previous=int(previous),
+            delta=int(recent) - int(previous),
+            ratio=round(int(recent) / int(previous), 4) if previous else None,
+        )
+        for name, recent, previous in session.execute(query)
+    ]
+    return TagTrends(
+        as_of=as_of, days=days, min_volume=min_volume, recent_start=middle, previous_start=start, tags=tags
+    )
+
+
+def _ints(periods: Sequence[Period], rows: dict[str, tuple[Any, ...]]) -> dict[str, int]:
+    return {period.label: int(rows[period.label][0]) if period.label in rows else 0 for period in periods}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
