@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from communitydesk import __version__
-from communitydesk.cli import db, docs, ingest, serve, sources, users
+from communitydesk.cli import db, docs, ingest, report, serve, sources, users
 
 app = typer.Typer(
     name="desk",
@@ -20,6 +20,7 @@ app.add_typer(users.token_app, name="token")
 app.add_typer(ingest.app, name="ingest")
 sources.register(ingest.app)
 app.add_typer(sources.app, name="sources")
+app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)
 app.command("run")(serve.run)
 app.command("worker")(sources.worker)

@@ -47,6 +47,22 @@ _EXPERT_NOTE_PATTERNS = (
 )
 
 
+def make_filter(
+    *, channel: str = "", stage: str = "", group: str = "", expert: str = "", tag: str = ""
+) -> MetricsFilter:
+    """Return a filter from user input (blank is any); ValueError for an unknown channel or a bad tag."""
+    channel, stage, group, expert, tag = (value.strip() for value in (channel, stage, group, expert, tag))
+    if channel and channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+    return MetricsFilter(
+        channel=channel or None,
+        stage=stage[:100] or None,
+        group=group[:100] or None,
+        expert=expert[:200] or None,
+        tag=normalize_tag(tag) if tag else None,
+    )
+
+
 def ticket_conditions(flt: MetricsFilter) -> list[ColumnElement[bool]]:
     """Return the conditions on `Ticket` that a filter sets."""
     conditions: list[ColumnElement[bool]] = []
