@@ -79,22 +79,30 @@ def per_bucket(session: Session, query: Select[Any]) -> dict[str, tuple[Any, ...
 
 
 def percentiles(session: Session, periods: Sequence[Period], durations: Select[Any]) -> dict[str, Durations]:
-    """Return count, median and p90 per bucket of a query of (label, seconds) rows."""
+    """Return count, median and p90 per bucket of a query of (label, seconds) rows; NULL seconds are left out.
+
+    NULLs rank last and are not counted, rather than filtered in a WHERE: a filter on a computed column
+    would make the database compute it twice once the subquery is flattened.
+    """
     source = durations.subquery()
     ranked = select(
         source.c.label,
         source.c.seconds,
-        func.row_number().over(partition_by=source.c.label, order_by=source.c.seconds).label("rank"),
-        func.count().over(partition_by=source.c.label).label("total"),
+        func.row_number()
+        .over(partition_by=source.c.label, order_by=source.c.seconds.asc().nulls_last())
+        .label("rank"),
+        func.count(source.c.seconds).over(partition_by=source.c.label).label("total"),
     ).subquery()
     index, last = ranked.c.rank - 1, ranked.c.total - 1
     # floor and ceil of p * last for p = 1/2 and 9/10, in integer arithmetic both databases share
     around = or_(
         index == last // 2, index == (last + 1) // 2, index == (9 * last) // 10, index == (9 * last + 9) // 10
     )
-    picked: dict[str, tuple[int, dict[int, float]]] = {}
+    picked: dict[str, tuple[int, dict[int, float]]] = {}  # label -> (count, {index: seconds})
     for label, rank, total, seconds in session.execute(
-        select(ranked.c.label, ranked.c.rank, ranked.c.total, ranked.c.seconds).where(around)
+        select(ranked.c.label, ranked.c.rank, ranked.c.total, ranked.c.seconds).where(
+            ranked.c.total > 0, around
+        )
     ):
         picked.setdefault(label, (int(total), {}))[1][int(rank) - 1] = float(seconds)
     result = {}

@@ -1,0 +1,31 @@
+"""indexes for metrics
+
+Revision ID: 0005
+Revises: 0002
+Create Date: 2026-11-21 20:35:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_ticket_tags_created_name", "ticket_tags", ["created_at", "name"])
+    op.create_index(
+        "ix_audit_events_macro_created", "audit_events", ["macro", "created_at", "action", "ticket_id"]
+    )
+    op.create_index("ix_tickets_solved_at", "tickets", ["solved_at"])
+    op.create_index("ix_ticket_links_kind_created", "ticket_links", ["kind", "created_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_ticket_links_kind_created", table_name="ticket_links")
+    op.drop_index("ix_tickets_solved_at", table_name="tickets")
+    op.drop_index("ix_audit_events_macro_created", table_name="audit_events")
+    op.drop_index("ix_ticket_tags_created_name", table_name="ticket_tags")

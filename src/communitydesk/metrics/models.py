@@ -1,0 +1,26 @@
+"""Indexes the metrics queries need on other features' tables (migration 0005).
+
+Each metric reads one time range of one table; these indexes turn that into a range scan that also holds
+the grouped columns, so a year of a million tickets is read from the index alone.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Index
+
+from communitydesk.tickets.models import AuditEvent, Ticket, TicketLink, TicketTag
+
+# Tag use in a window, grouped by tag (rising tags).
+TAG_USE = Index("ix_ticket_tags_created_name", TicketTag.created_at, TicketTag.name)
+# Macro applications by macro and time (outreach, expert responses); the rest of the trail has no macro.
+MACRO_EVENTS = Index(
+    "ix_audit_events_macro_created",
+    AuditEvent.macro,
+    AuditEvent.created_at,
+    AuditEvent.action,
+    AuditEvent.ticket_id,
+)
+# Answers by the time they were solved (docs-first).
+SOLVED = Index("ix_tickets_solved_at", Ticket.solved_at)
+# Links of a kind by time (docs gaps filed).
+LINKS_BY_KIND = Index("ix_ticket_links_kind_created", TicketLink.kind, TicketLink.created_at)
