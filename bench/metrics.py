@@ -160,6 +160,13 @@ def _sqlite_value(value: Any) -> Any:
 def load_sqlite(path: Path, count: int, user_id: int) -> None:
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA synchronous=OFF")
+    connection.execute("PRAGMA cache_size=-500000")  # 500 MB while loading
+    # Loading into tables without their secondary indexes, then building them, is many times faster.
+    indexes = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _ in indexes:
+        connection.execute(f'DROP INDEX "{name}"')
     for rows in generate(count, user_id):
         for table, columns, values in _tables(rows):
             marks = ", ".join("?" * len(columns.split(",")))
@@ -169,10 +176,12 @@ def load_sqlite(path: Path, count: int, user_id: int) -> None:
             )
         connection.commit()
         print(f"\r  {rows.tickets[-1][0]:,} tickets", end="", flush=True)
+    print()
+    for _, sql in indexes:
+        connection.execute(sql)
     connection.execute("ANALYZE")
     connection.commit()
     connection.close()
-    print()
 
 
 def load_postgres(engine: Engine, count: int, user_id: int) -> None:

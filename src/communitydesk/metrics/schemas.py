@@ -43,6 +43,17 @@ class Period:
         label = first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
         return cls(label, start, end)
 
+    @classmethod
+    def choose(
+        cls, *, month: str = "", first: date | None = None, last: date | None = None, now: datetime
+    ) -> Period:
+        """Return the period a request asks for: a month, or days; the current month when none is given."""
+        if month and (first or last):
+            raise PeriodError("give a month or a from/to range of days, not both")
+        if first or last:
+            return cls.days(first or last or now.date(), last or first or now.date())
+        return cls.month(month or now.strftime("%Y-%m"))
+
     def months_back(self, count: int) -> list[Period]:
         """Return `count` calendar months ending with the month this period starts in, oldest first."""
         month = self.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
