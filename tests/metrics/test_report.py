@@ -129,7 +129,7 @@ def test_markdown_and_chart_images(cli: CliRunner, history: History, tmp_path: P
         png = tmp_path / "charts" / f"2026-10-{name}.png"
         assert f"![{name}](charts/2026-10-{name}.png)" in text
         width, height = _png_size(png.read_bytes())
-        assert width > 560 and height > 260  # the 560 x 260 plot at twice the density, with axes
+        assert width > 520 and height > 88  # the 520-wide plot at twice the density, with axes
         svg = ElementTree.parse(tmp_path / "charts" / f"2026-10-{name}.svg").getroot()
         assert svg.tag == "{http://www.w3.org/2000/svg}svg"
         assert float(svg.attrib["width"]) > 280

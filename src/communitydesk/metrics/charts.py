@@ -14,13 +14,17 @@ import vl_convert
 from communitydesk.metrics.report import MonthlyReport, hours
 
 Spec = dict[str, Any]
-WIDTH = 560
+WIDTH = 520
 HEIGHT = 260
 
 
-def _chart(rows: list[dict[str, Any]], title: str) -> alt.Chart:
+def _chart(rows: list[dict[str, Any]], title: str, *, height: int | alt.Step = HEIGHT) -> alt.Chart:
     data = alt.Data(values=rows)  # type: ignore[no-untyped-call]  # untyped in Altair
-    return alt.Chart(data, title=title, width=WIDTH, height=HEIGHT)
+    return alt.Chart(data, title=title, width=WIDTH, height=height)
+
+
+LEGEND = alt.Legend(orient="bottom", title=None, labelLimit=0)
+BAR_STEP = alt.Step(22)  # one bar per tag or channel, as tall as a line of text
 
 
 def _monthly_bars(report: MonthlyReport, title: str, series: dict[str, str]) -> Spec:
@@ -37,7 +41,7 @@ def _monthly_bars(report: MonthlyReport, title: str, series: dict[str, str]) -> 
             x=alt.X("month:O", title=None),
             xOffset=alt.XOffset("series:N", sort=list(series)),
             y=alt.Y("value:Q", title=None),
-            color=alt.Color("series:N", title=None, sort=list(series)),
+            color=alt.Color("series:N", sort=list(series), legend=LEGEND),
             tooltip=["month:O", "series:N", "value:Q"],
         )
     )
@@ -85,7 +89,7 @@ def response_times_chart(report: MonthlyReport) -> Spec:
         .encode(
             x=alt.X("month:O", title=None),
             y=alt.Y("hours:Q", title="hours"),
-            color=alt.Color("series:N", title=None, sort=list(series)),
+            color=alt.Color("series:N", sort=list(series), legend=LEGEND),
             tooltip=["month:O", "series:N", "hours:Q"],
         )
     )
@@ -96,7 +100,7 @@ def response_times_chart(report: MonthlyReport) -> Spec:
 def channels_chart(report: MonthlyReport) -> Spec:
     rows = [{"channel": count.key, "tickets": count.count} for count in report.by_channel]
     chart = (
-        _chart(rows, f"Tickets by channel, {report.period.label}")
+        _chart(rows, f"Tickets by channel, {report.period.label}", height=BAR_STEP)
         .mark_bar()
         .encode(
             x=alt.X("tickets:Q", title="tickets"),
@@ -115,7 +119,7 @@ def rising_tags_chart(report: MonthlyReport, limit: int = 15) -> Spec:
         for t in report.rising_tags[:limit]
     ]
     chart = (
-        _chart(rows, f"Tags with rising usage: last {days} days against the {days} before")
+        _chart(rows, f"Tags with rising usage: last {days} days against the {days} before", height=BAR_STEP)
         .mark_bar()
         .encode(
             x=alt.X("delta:Q", title="more uses than the window before"),

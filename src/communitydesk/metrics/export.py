@@ -12,7 +12,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from communitydesk.metrics import charts
-from communitydesk.metrics.report import MONTHLY_COLUMNS, MonthlyReport, Table, hours, tables
+from communitydesk.metrics.report import MONTHLY_COLUMNS, MonthlyReport, Table, hours_text, tables
 
 Format = Literal["xlsx", "csv", "md", "charts"]
 FORMATS: tuple[Format, ...] = ("xlsx", "csv", "md", "charts")
@@ -192,10 +192,10 @@ def markdown(report: MonthlyReport, images: dict[str, str]) -> str:
         f"{o.tracked_outreach} tracked without one)",
         f"- **Tickets solved with Expert Responded:** {o.expert_responded}; outreach answered: {o.answered} "
         f"({rate})",
-        f"- **Time to expert answer:** median {_hours_text(answer.median_seconds)}, "
-        f"p90 {_hours_text(answer.p90_seconds)} ({answer.count} answers)",
-        f"- **Time to first response:** median {_hours_text(s.time_to_first_response.median_seconds)}, "
-        f"p90 {_hours_text(s.time_to_first_response.p90_seconds)} ({s.time_to_first_response.count} tickets)",
+        f"- **Time to expert answer:** median {hours_text(answer.median_seconds)}, "
+        f"p90 {hours_text(answer.p90_seconds)} ({answer.count} answers)",
+        f"- **Time to first response:** median {hours_text(s.time_to_first_response.median_seconds)}, "
+        f"p90 {hours_text(s.time_to_first_response.p90_seconds)} ({s.time_to_first_response.count} tickets)",
         f"- **Tickets created:** {s.tickets_created}",
         f"- **Docs-first:** {docs.with_docs_link} of {docs.solved} answers with a docs link ({share}); "
         f"{docs.docs_gaps_filed} docs gaps filed",
@@ -226,8 +226,3 @@ def markdown(report: MonthlyReport, images: dict[str, str]) -> str:
         lines += ["", "## Charts", ""]
         lines += [f"![{name}]({path})" for name, path in images.items()]
     return "\n".join(lines) + "\n"
-
-
-def _hours_text(seconds: float | None) -> str:
-    value = hours(seconds)
-    return "n/a" if value is None else f"{value:g} h"

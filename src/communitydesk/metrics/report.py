@@ -79,6 +79,12 @@ def hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 2)
 
 
+def hours_text(seconds: float | None) -> str:
+    """Return a duration for people: '3.5 h', or 'n/a' when there is none."""
+    value = hours(seconds)
+    return "n/a" if value is None else f"{value:g} h"
+
+
 def summary_rows(report: MonthlyReport) -> list[list[Cell]]:
     """Return (metric, value) rows of the month's single numbers."""
     s = report.summary
