@@ -1,10 +1,10 @@
 """SQL building blocks that read alike on SQLite and PostgreSQL: period buckets, durations, percentiles.
 
-Every metric is one query grouped by a small table of periods (`buckets`), joined on a time range, so a
-single period and a twelve-month series run the same SQL and an empty month is simply a bucket with no
-rows. Percentiles use window functions (no `percentile_cont` on SQLite): the database ranks the
-durations and returns only the rows either side of each percentile, interpolated here like
-`percentile_cont`.
+Every metric is one query over a small table of periods (`buckets`): a count per period is a subquery
+reading that period's time range, so a single period and a twelve-month series run the same SQL and an
+empty month is simply a period with no rows. Percentiles use window functions (no `percentile_cont` on
+SQLite): the database ranks the durations and returns only the rows either side of each percentile,
+interpolated here like `percentile_cont`.
 """
 
 from __future__ import annotations
@@ -71,11 +71,6 @@ def buckets(periods: Sequence[Period]) -> CTE:
 def in_bucket(column: Any, bucket: CTE) -> ColumnElement[bool]:
     """Return `start_at <= column < end_at` for the bucket's row."""
     return and_(column >= bucket.c.start_at, column < bucket.c.end_at)
-
-
-def per_bucket(session: Session, query: Select[Any]) -> dict[str, tuple[Any, ...]]:
-    """Run a query whose first column is the bucket label; return the other columns by label."""
-    return {row[0]: tuple(row[1:]) for row in session.execute(query)}
 
 
 def percentiles(session: Session, periods: Sequence[Period], durations: Select[Any]) -> dict[str, Durations]:
