@@ -79,14 +79,18 @@ def percentiles(session: Session, periods: Sequence[Period], durations: Select[A
     NULLs rank last and are not counted, rather than filtered in a WHERE: a filter on a computed column
     would make the database compute it twice once the subquery is flattened.
     """
-    source = durations.subquery()
+    # MATERIALIZED: each duration (often a correlated subquery per ticket) is computed once, not again
+    # wherever the flattened query mentions it.
+    source = durations.cte("durations").prefix_with("MATERIALIZED")
+    label, in_order = source.c.label, source.c.seconds.asc().nulls_last()
     ranked = select(
         source.c.label,
         source.c.seconds,
-        func.row_number()
-        .over(partition_by=source.c.label, order_by=source.c.seconds.asc().nulls_last())
-        .label("rank"),
-        func.count(source.c.seconds).over(partition_by=source.c.label).label("total"),
+        func.row_number().over(partition_by=label, order_by=in_order).label("rank"),
+        # the same window (one sort), widened to the whole partition
+        func.count(source.c.seconds)
+        .over(partition_by=label, order_by=in_order, rows=(None, None))
+        .label("total"),
     ).subquery()
     index, last = ranked.c.rank - 1, ranked.c.total - 1
     # floor and ceil of p * last for p = 1/2 and 9/10, in integer arithmetic both databases share
