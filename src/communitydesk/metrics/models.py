@@ -20,7 +20,18 @@ MACRO_EVENTS = Index(
     AuditEvent.action,
     AuditEvent.ticket_id,
 )
-# Answers by the time they were solved (docs-first).
-SOLVED = Index("ix_tickets_solved_at", Ticket.solved_at)
+# A ticket's macro applications (was it answered after the outreach, when was it first reached out to):
+# partial, because most of the trail has no macro.
+TICKET_MACROS = Index(
+    "ix_audit_events_ticket_macro",
+    AuditEvent.ticket_id,
+    AuditEvent.macro,
+    AuditEvent.action,
+    AuditEvent.created_at,
+    sqlite_where=AuditEvent.macro.is_not(None),
+    postgresql_where=AuditEvent.macro.is_not(None),
+)
+# Answers by the time they were solved, with their status (docs-first).
+SOLVED = Index("ix_tickets_solved_at_status", Ticket.solved_at, Ticket.status)
 # Links of a kind by time (docs gaps filed).
 LINKS_BY_KIND = Index("ix_ticket_links_kind_created", TicketLink.kind, TicketLink.created_at)

@@ -7,6 +7,7 @@ Create Date: 2026-11-21 20:35:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
@@ -20,12 +21,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_audit_events_macro_created", "audit_events", ["macro", "created_at", "action", "ticket_id"]
     )
-    op.create_index("ix_tickets_solved_at", "tickets", ["solved_at"])
+    op.create_index(
+        "ix_audit_events_ticket_macro",
+        "audit_events",
+        ["ticket_id", "macro", "action", "created_at"],
+        sqlite_where=sa.text("macro IS NOT NULL"),
+        postgresql_where=sa.text("macro IS NOT NULL"),
+    )
+    op.create_index("ix_tickets_solved_at_status", "tickets", ["solved_at", "status"])
     op.create_index("ix_ticket_links_kind_created", "ticket_links", ["kind", "created_at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_ticket_links_kind_created", table_name="ticket_links")
-    op.drop_index("ix_tickets_solved_at", table_name="tickets")
+    op.drop_index("ix_tickets_solved_at_status", table_name="tickets")
+    op.drop_index("ix_audit_events_ticket_macro", table_name="audit_events")
     op.drop_index("ix_audit_events_macro_created", table_name="audit_events")
     op.drop_index("ix_ticket_tags_created_name", table_name="ticket_tags")
