@@ -23,6 +23,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union_all,
@@ -233,8 +234,16 @@ def expert_answer_time_by_period(
 
 
 def first_response_condition(event: type[AuditEvent]) -> ColumnElement[bool]:
-    """Return what counts as a first response: a person's macro, solve or public reply."""
-    kinds = [event.action == MACRO_APPLIED, and_(event.action == "status", event.new_value == "solved")]
+    """Return what counts as a first response: a person's macro, solve or public reply.
+
+    The constants are literals, not parameters, and the terms are in the order of the partial index
+    `ix_audit_events_responses`, so the database can use it; a public-reply action added to
+    PUBLIC_REPLY_ACTIONS needs that index widened in a migration to stay fast.
+    """
+    kinds = [
+        event.action == literal_column("'macro_applied'"),
+        and_(event.action == literal_column("'status'"), event.new_value == literal_column("'solved'")),
+    ]
     if PUBLIC_REPLY_ACTIONS:  # an empty IN () would cost a subquery per row
         kinds.append(event.action.in_(PUBLIC_REPLY_ACTIONS))
     return and_(event.actor_id.is_not(None), or_(*kinds))

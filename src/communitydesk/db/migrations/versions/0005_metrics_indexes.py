@@ -28,6 +28,16 @@ def upgrade() -> None:
         sqlite_where=sa.text("macro IS NOT NULL"),
         postgresql_where=sa.text("macro IS NOT NULL"),
     )
+    responses = (
+        "actor_id IS NOT NULL AND (action = 'macro_applied' OR (action = 'status' AND new_value = 'solved'))"
+    )
+    op.create_index(
+        "ix_audit_events_responses",
+        "audit_events",
+        ["ticket_id", "created_at", "actor_id", "action", "new_value"],
+        sqlite_where=sa.text(responses),
+        postgresql_where=sa.text(responses),
+    )
     op.create_index("ix_tickets_solved_at_status", "tickets", ["solved_at", "status"])
     op.create_index("ix_ticket_links_kind_created", "ticket_links", ["kind", "created_at"])
 
@@ -35,6 +45,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_ticket_links_kind_created", table_name="ticket_links")
     op.drop_index("ix_tickets_solved_at_status", table_name="tickets")
+    op.drop_index("ix_audit_events_responses", table_name="audit_events")
     op.drop_index("ix_audit_events_ticket_macro", table_name="audit_events")
     op.drop_index("ix_audit_events_macro_created", table_name="audit_events")
     op.drop_index("ix_ticket_tags_created_name", table_name="ticket_tags")
