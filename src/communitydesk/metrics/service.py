@@ -106,6 +106,11 @@ def ticket_conditions(flt: MetricsFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def matching_tickets(flt: MetricsFilter) -> Select[int]:
+    """Return the ids of the tickets a filter keeps, as an uncorrelated subquery (read once per query)."""
+    return select(Ticket.id).where(*ticket_conditions(flt))
+
+
 def _macro_event(event: type[AuditEvent], macro: str) -> ColumnElement[bool]:
     return and_(event.action == MACRO_APPLIED, event.macro == macro)
 
@@ -126,8 +131,8 @@ def _count_in(
     """
     query = select(counted).select_from(source).where(in_bucket(time_column, bucket), *conditions)
     if flt.narrows and ticket_id is not None:
-        query = query.join(Ticket, Ticket.id == ticket_id)
-    if flt.narrows:
+        query = query.where(ticket_id.in_(matching_tickets(flt)))
+    elif flt.narrows:
         query = query.where(*ticket_conditions(flt))
     return query.correlate(bucket).scalar_subquery()
 
@@ -405,7 +410,7 @@ def tag_trends(
             .group_by(TicketTag.name)
         )
         if flt.narrows:
-            query = query.join(Ticket, Ticket.id == TicketTag.ticket_id).where(*ticket_conditions(flt))
+            query = query.where(TicketTag.ticket_id.in_(matching_tickets(flt)))
         return query
 
     counts: dict[str, dict[str, int]] = {}
