@@ -47,6 +47,6 @@ RESPONSES = Index(  # covering: the short new_value of these rows comes along
     postgresql_where=text(RESPONSE_EVENTS_WHERE),
 )
 # Answers by the time they were solved, with their status (docs-first).
-SOLVED = Index("ix_tickets_solved_at_status", Ticket.solved_at, Ticket.status)
+SOLVED = Index("ix_tickets_solved_at_status", Ticket.solved_at, Ticket.status, Ticket.id)
 # Links of a kind by time (docs gaps filed).
 LINKS_BY_KIND = Index("ix_ticket_links_kind_created", TicketLink.kind, TicketLink.created_at)

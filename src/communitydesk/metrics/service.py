@@ -152,7 +152,8 @@ def tickets_created_by_period(
 ) -> dict[str, int]:
     """Count tickets created in each period (a ticket's time is its first mention's)."""
     bucket = buckets(periods)
-    created = _count_in(bucket, Ticket, Ticket.created_at, func.count(Ticket.id), flt)
+    # count(*), not count(id): PostgreSQL then counts from the index alone
+    created = _count_in(bucket, Ticket, Ticket.created_at, func.count(), flt)
     return {label: values[0] for label, values in _counts(session, periods, bucket, created).items()}
 
 
@@ -298,7 +299,7 @@ def docs_first_by_period(
         session,
         periods,
         bucket,
-        _count_in(bucket, Ticket, Ticket.solved_at, func.count(Ticket.id), flt, solved_now),
+        _count_in(bucket, Ticket, Ticket.solved_at, func.count(), flt, solved_now),
         # in a CASE, not the WHERE: the solved tickets of the period drive the query, each probing the
         # docs tickets (read once), rather than every docs note probing the tickets of every period
         _count_in(bucket, Ticket, Ticket.solved_at, with_docs_link, flt, solved_now),

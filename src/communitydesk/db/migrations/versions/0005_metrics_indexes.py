@@ -38,7 +38,7 @@ def upgrade() -> None:
         sqlite_where=sa.text(responses),
         postgresql_where=sa.text(responses),
     )
-    op.create_index("ix_tickets_solved_at_status", "tickets", ["solved_at", "status"])
+    op.create_index("ix_tickets_solved_at_status", "tickets", ["solved_at", "status", "id"])
     op.create_index("ix_ticket_links_kind_created", "ticket_links", ["kind", "created_at"])
 
 
