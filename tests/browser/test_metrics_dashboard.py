@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.conftest import PASSWORD, People
-from tests.metrics.conftest import History, _metrics_settings, history  # noqa: F401 - fixtures
+from tests.metrics.conftest import History
+
+# The October history and its settings, as fixtures of this module (re-exported by name).
+from tests.metrics.conftest import _metrics_settings as _metrics_settings
+from tests.metrics.conftest import history as history
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Request
@@ -18,7 +22,12 @@ CHARTS = ["outreach", "response_times", "tickets", "channels", "rising_tags", "d
 
 
 @pytest.mark.browser
-def test_charts_render_offline(live_server: str, chromium: Browser, people: People, history: History) -> None:
+def test_charts_render_offline(
+    live_server: str,
+    chromium: Browser,
+    people: People,
+    history: History,
+) -> None:
     from playwright.sync_api import expect
 
     context = chromium.new_context(viewport={"width": 1400, "height": 1100})

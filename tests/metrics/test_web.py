@@ -31,7 +31,8 @@ def test_dashboard_of_october(app_client: TestClient, people: People, history: H
         ("tickets_created", "10"), ("docs_share", "50%"), ("docs_gaps", "1"),
     ]:  # fmt: skip
         assert f'data-metric="{metric}">{value}</span>' in html
-    assert '<td><a href="/tickets?tag=runner">runner</a></td><td>3</td><td>0</td><td>+3</td><td>new</td>' in html
+    row = '<td><a href="/tickets?tag=runner">runner</a></td><td>3</td><td>0</td><td>+3</td><td>new</td>'
+    assert row in html
     assert 'value="2026-10"' in html
 
     specs = json.loads(SPECS.search(html).group(1))  # type: ignore[union-attr]
@@ -49,8 +50,8 @@ def test_dashboard_of_october(app_client: TestClient, people: People, history: H
     assert f"script-src 'self' 'sha256-{digest}'" in csp
     assert "unsafe" not in csp
     assert "https://" not in html.split("<main")[1].split('id="chart-specs"')[0]
-    for script in ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "vega-interpreter.js", "metrics.js",
-                   "vega-util-global.js"):  # fmt: skip
+    scripts = ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "vega-interpreter.js", "metrics.js"]
+    for script in [*scripts, "vega-util-global.js"]:
         assert app_client.get(f"/static/{script}").status_code == 200
 
 
@@ -62,12 +63,16 @@ def test_downloads_follow_the_page_filters(app_client: TestClient, people: Peopl
     html = app_client.get("/metrics", params={"month": "2026-10", "channel": "forum"}).text
     assert 'href="/metrics/report.xlsx?month=2026-10&amp;channel=forum"' in html
     workbook = app_client.get("/metrics/report.xlsx", params={"month": "2026-10", "channel": "forum"})
-    summary = dict(openpyxl.load_workbook(io.BytesIO(workbook.content))["Summary"].iter_rows(values_only=True))
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content))["Summary"]
+    summary = dict(sheet.iter_rows(values_only=True))
     assert (summary["Filter"], summary["Tickets created"], summary["Outreach (tickets + tracked)"]) == (
-        "channel=forum", 1, 1
+        "channel=forum",
+        1,
+        1,
     )
     table = app_client.get("/metrics/report/by_status.csv", params={"month": "2026-10"})
-    assert table.text.splitlines() == ["status,tickets", "new,8", "open,1", "pending,0", "solved,1", "closed,0"]
+    lines = table.text.splitlines()
+    assert lines == ["status,tickets", "new,8", "open,1", "pending,0", "solved,1", "closed,0"]
 
 
 def test_login_bad_input_and_hostile_filters(app_client: TestClient, people: People) -> None:
