@@ -331,6 +331,28 @@ class OutreachSettings(_Section):
     )
 
 
+class MetricsSettings(_Section):
+    """Definitions behind the metrics and the monthly report (docs/metrics.md)."""
+
+    docs_url_bases: list[str] = Field(
+        default_factory=list,
+        description="URL prefixes of the docs (e.g. https://docs.gitlab.com/); a solved ticket whose notes "
+        "or links hold one is a docs-first answer. Empty: DESK_DOCS_URL_BASE when it is an http(s) URL.",
+    )
+    rising_tags_days: int = Field(
+        30,
+        ge=1,
+        le=366,
+        description="Length of the two windows compared for tags with rising usage, in days.",
+    )
+    rising_tags_min_volume: int = Field(
+        3, ge=1, description="A tag is listed when it was used at least this often in either window."
+    )
+    series_months: int = Field(
+        12, ge=1, le=60, description="Months in the monthly series, the report's month last."
+    )
+
+
 class Settings(BaseSettings):
     """Settings of one Community Desk deployment."""
 
@@ -414,12 +436,14 @@ class Settings(BaseSettings):
     routing: RoutingSettings = Field(
         default_factory=RoutingSettings, description="Routing texts to stages, groups, people, channels."
     )
-
     slack: SlackSettings = Field(
         default_factory=SlackSettings, description="Slack Web API and Events API (expert outreach)."
     )
     outreach: OutreachSettings = Field(
         default_factory=OutreachSettings, description="Expert outreach: template, queue, reminders."
+    )
+    metrics: MetricsSettings = Field(
+        default_factory=MetricsSettings, description="Metrics and the monthly report."
     )
 
     @model_validator(mode="after")
@@ -442,6 +466,14 @@ class Settings(BaseSettings):
     def watch_exclusions(self, source: SourceSettings) -> list[str]:
         """Return the exclusions of a source: the global ones plus its own."""
         return [*self.watch.exclude, *source.exclude]
+
+    @property
+    def resolved_docs_url_bases(self) -> list[str]:
+        """Return the docs URL prefixes metrics look for: the metrics setting, else an absolute docs base."""
+        if self.metrics.docs_url_bases:
+            return list(self.metrics.docs_url_bases)
+        base = self.docs_url_base
+        return [base] if base.lower().startswith(("http://", "https://")) else []
 
     @property
     def resolved_docs_index_path(self) -> Path:

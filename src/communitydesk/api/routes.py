@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from communitydesk.api import docs, macros, mentions, outreach, routing, tags, tickets, users
+from communitydesk.api import docs, macros, mentions, metrics, outreach, routing, tags, tickets, users
 from communitydesk.api.deps import get_api_user
 
 router = APIRouter(
@@ -11,5 +11,5 @@ router = APIRouter(
     dependencies=[Depends(get_api_user)],
     responses={401: {"description": "Missing or invalid API token."}},
 )
-for feature in (tickets, macros, mentions, tags, users, docs, routing, outreach):
+for feature in (tickets, macros, mentions, tags, users, docs, routing, outreach, metrics):
     router.include_router(feature.router)

@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from communitydesk import __version__
-from communitydesk.cli import db, docs, docs_gap, experts, ingest, outreach, route, serve, sources, users
+from communitydesk.cli import (
+    db,
+    docs,
+    docs_gap,
+    experts,
+    ingest,
+    outreach,
+    report,
+    route,
+    serve,
+    sources,
+    users,
+)
 
 app = typer.Typer(
     name="desk",
@@ -23,6 +35,7 @@ app.add_typer(ingest.app, name="ingest")
 sources.register(ingest.app)
 app.add_typer(sources.app, name="sources")
 app.add_typer(outreach.app, name="outreach")
+app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)
 app.command("run")(serve.run)
 app.command("worker")(sources.worker)

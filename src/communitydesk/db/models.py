@@ -4,6 +4,7 @@ from communitydesk.db.base import Base
 from communitydesk.experts.models import ExpertRoute, Person, PersonHandle, TrackedOutreach
 from communitydesk.intake.models import IntakeCursor, IntakeRun
 from communitydesk.mentions.models import IntakeReject, Mention
+from communitydesk.metrics import models as metrics_models  # noqa: F401 - its indexes join the tables
 from communitydesk.outreach.models import OutreachNudge, OutreachReply, OutreachRequest, SlackEvent
 from communitydesk.replies.models import PublicReply
 from communitydesk.routing.models import AcceptedAnswer

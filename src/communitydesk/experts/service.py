@@ -172,6 +172,7 @@ def count_tracked_outreach(
     platform: str | None = None,
     channel: str | None = None,
     person_key: str | None = None,
+    expert_name: str | None = None,
 ) -> int:
     """Return how many expert posts were tracked without an outreach ticket in [start, end)."""
     query = select(func.count(TrackedOutreach.id)).where(
@@ -183,6 +184,8 @@ def count_tracked_outreach(
         query = query.where(TrackedOutreach.channel == channel)
     if person_key:
         query = query.join(Person, TrackedOutreach.person_id == Person.id).where(Person.key == person_key)
+    if expert_name:
+        query = query.where(func.lower(TrackedOutreach.expert_name) == expert_name.strip().lower())
     return session.scalar(query) or 0
 
 

@@ -1,0 +1,1 @@
+"""Metrics and the monthly report: outreach, expert responses, rising tags, docs-first answers."""

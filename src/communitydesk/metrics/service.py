@@ -1,0 +1,449 @@
+"""Metrics computed in the database for any periods and filters; definitions in docs/metrics.md.
+
+Each `*_by_period` function runs one grouped query over a list of periods, so the summary of one period
+and the monthly series share their SQL. Tickets are narrowed by `MetricsFilter` (channel, stage, group,
+expert, tag) in every metric.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    case,
+    distinct,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+
+from communitydesk.experts import service as experts
+from communitydesk.experts.schemas import CHANNEL_PLATFORM
+from communitydesk.metrics.schemas import (
+    Count,
+    DocsFirst,
+    Durations,
+    MetricsFilter,
+    MonthRow,
+    Outreach,
+    Period,
+    Summary,
+    TagTrend,
+    TagTrends,
+)
+from communitydesk.metrics.sql import buckets, in_bucket, percentiles, seconds_between
+from communitydesk.outreach.responses import EXPERT_RESPONDED
+from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
+from communitydesk.tickets.schemas import CHANNELS, STATUSES
+from communitydesk.tickets.service import normalize_tag
+
+REACHED_OUT = "Reached out to expert"
+MACRO_APPLIED = "macro_applied"
+DOCS_ISSUE_LINK = "docs_issue"
+# Audit actions that are a public reply to the requester (replies.service: interim replies, experts'
+# drafts posted from the company account).
+PUBLIC_REPLY_ACTIONS: tuple[str, ...] = ("public_reply",)
+# How notes name the expert: the `Reached out to expert` macro's note and the expert-response note.
+_EXPERT_NOTE_PATTERNS = (
+    "Reached out to {name} in ",
+    "Reached out to {name} about ",
+    "Expert response by {name} (",
+    "Expert response by {name}.",
+)
+
+
+def make_filter(
+    *, channel: str = "", stage: str = "", group: str = "", expert: str = "", tag: str = ""
+) -> MetricsFilter:
+    """Return a filter from user input (blank is any); ValueError for an unknown channel or a bad tag."""
+    channel, stage, group, expert, tag = (value.strip() for value in (channel, stage, group, expert, tag))
+    if channel and channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+    return MetricsFilter(
+        channel=channel or None,
+        stage=stage[:100] or None,
+        group=group[:100] or None,
+        expert=expert[:200] or None,
+        tag=normalize_tag(tag) if tag else None,
+    )
+
+
+def ticket_conditions(flt: MetricsFilter) -> list[ColumnElement[bool]]:
+    """Return the conditions on `Ticket` that a filter sets."""
+    conditions: list[ColumnElement[bool]] = []
+    if flt.channel:
+        conditions.append(Ticket.channel == flt.channel)
+    if flt.stage:
+        conditions.append(Ticket.stage == flt.stage)
+    if flt.group:
+        conditions.append(Ticket.group_name == flt.group)
+    if flt.tag:
+        tagged = select(TicketTag.ticket_id).where(TicketTag.name == normalize_tag(flt.tag))
+        conditions.append(Ticket.id.in_(tagged))
+    if flt.expert:
+        note = aliased(AuditEvent)
+        name = flt.expert.strip()
+        names_expert = or_(
+            *(
+                note.new_value.istartswith(pattern.format(name=name), autoescape=True)
+                for pattern in _EXPERT_NOTE_PATTERNS
+            )
+        )
+        conditions.append(
+            exists().where(note.ticket_id == Ticket.id, note.action == "note_added", names_expert)
+        )
+    return conditions
+
+
+def matching_tickets(flt: MetricsFilter) -> Select[int]:
+    """Return the ids of the tickets a filter keeps, as an uncorrelated subquery (read once per query)."""
+    return select(Ticket.id).where(*ticket_conditions(flt))
+
+
+def _macro_event(event: type[AuditEvent], macro: str) -> ColumnElement[bool]:
+    return and_(event.action == MACRO_APPLIED, event.macro == macro)
+
+
+def _count_in(
+    bucket: CTE,
+    source: Any,
+    time_column: Any,
+    counted: ColumnElement[int],
+    flt: MetricsFilter,
+    *conditions: ColumnElement[bool],
+    ticket_id: Any = None,
+) -> ScalarSelect[int]:
+    """Return a count over one table's rows in the bucket's time range, as a subquery per bucket row.
+
+    A scalar subquery per bucket reads one index range per period with no GROUP BY: grouping a join on
+    SQLite sorts every matching row first, many times slower on a year of tickets.
+    """
+    query = select(counted).select_from(source).where(in_bucket(time_column, bucket), *conditions)
+    if flt.narrows and ticket_id is not None:
+        query = query.where(ticket_id.in_(matching_tickets(flt)))
+    elif flt.narrows:
+        query = query.where(*ticket_conditions(flt))
+    return query.correlate(bucket).scalar_subquery()
+
+
+def _counts(
+    session: Session, periods: Sequence[Period], bucket: CTE, *counts: ScalarSelect[int]
+) -> dict[str, list[int]]:
+    rows = {
+        row[0]: [int(value or 0) for value in row[1:]]
+        for row in session.execute(select(bucket.c.label, *counts))
+    }
+    return {period.label: rows.get(period.label, [0] * len(counts)) for period in periods}
+
+
+def tickets_created_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, int]:
+    """Count tickets created in each period (a ticket's time is its first mention's)."""
+    bucket = buckets(periods)
+    # count(*), not count(id): PostgreSQL then counts from the index alone
+    created = _count_in(bucket, Ticket, Ticket.created_at, func.count(), flt)
+    return {label: values[0] for label, values in _counts(session, periods, bucket, created).items()}
+
+
+def tracked_outreach_count(session: Session, periods: Sequence[Period], flt: MetricsFilter) -> dict[str, int]:
+    """Count expert posts tracked without an outreach ticket (experts.answers) in each period.
+
+    They have a platform and an expert but no ticket: a channel filter narrows them by the channel's
+    platform, an expert filter by name, and a stage, group or tag filter leaves none.
+    """
+    platform = CHANNEL_PLATFORM.get(flt.channel) if flt.channel else None
+    if flt.stage or flt.group or flt.tag or (flt.channel and platform is None):
+        return {period.label: 0 for period in periods}
+    return {
+        period.label: experts.count_tracked_outreach(
+            session, period.start, period.end, platform=platform, expert_name=flt.expert
+        )
+        for period in periods
+    }
+
+
+def outreach_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, Outreach]:
+    """Count outreach, expert responses and answered outreach in each period."""
+    bucket = buckets(periods)
+    reached, later_answer, responded = aliased(AuditEvent), aliased(AuditEvent), aliased(AuditEvent)
+    answered = exists().where(
+        later_answer.ticket_id == reached.ticket_id,
+        _macro_event(later_answer, EXPERT_RESPONDED),
+        later_answer.created_at >= reached.created_at,
+    )
+    reached_in = (reached, reached.created_at)
+    counts = _counts(
+        session,
+        periods,
+        bucket,
+        _count_in(bucket, *reached_in, func.count(distinct(reached.ticket_id)), flt,
+                  _macro_event(reached, REACHED_OUT), ticket_id=reached.ticket_id),
+        _count_in(bucket, *reached_in, func.count(distinct(case((answered, reached.ticket_id)))), flt,
+                  _macro_event(reached, REACHED_OUT), ticket_id=reached.ticket_id),
+        _count_in(bucket, responded, responded.created_at, func.count(distinct(responded.ticket_id)), flt,
+                  _macro_event(responded, EXPERT_RESPONDED), ticket_id=responded.ticket_id),
+    )  # fmt: skip
+    tracked = tracked_outreach_count(session, periods, flt)
+    result = {}
+    for period in periods:
+        tickets, answered_count, responded_count = counts[period.label]
+        result[period.label] = Outreach(
+            ticket_outreach=tickets,
+            tracked_outreach=tracked[period.label],
+            outreach=tickets + tracked[period.label],
+            expert_responded=responded_count,
+            answered=answered_count,
+            response_rate=_share(answered_count, tickets),
+        )
+    return result
+
+
+def expert_answer_time_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, Durations]:
+    """Time from a ticket's first outreach to its first `Expert Responded`, by the answer's period."""
+    bucket = buckets(periods)
+    answer, earlier_answer, outreach = aliased(AuditEvent), aliased(AuditEvent), aliased(AuditEvent)
+    reached_at = (
+        select(func.min(outreach.created_at))
+        .where(
+            outreach.ticket_id == answer.ticket_id,
+            _macro_event(outreach, REACHED_OUT),
+            outreach.created_at <= answer.created_at,
+        )
+        .scalar_subquery()
+    )
+    first_answer = ~exists().where(
+        earlier_answer.ticket_id == answer.ticket_id,
+        _macro_event(earlier_answer, EXPERT_RESPONDED),
+        earlier_answer.id < answer.id,
+    )
+    pairs = (
+        select(bucket.c.label, reached_at.label("reached_at"), answer.created_at.label("answered_at"))
+        .select_from(bucket)
+        .join(answer, and_(in_bucket(answer.created_at, bucket), _macro_event(answer, EXPERT_RESPONDED)))
+        .where(first_answer)
+    )
+    if flt.narrows:
+        pairs = pairs.join(Ticket, Ticket.id == answer.ticket_id).where(*ticket_conditions(flt))
+    timed = pairs.subquery()
+    durations = select(
+        timed.c.label, seconds_between(timed.c.reached_at, timed.c.answered_at).label("seconds")
+    )
+    return percentiles(session, periods, durations)
+
+
+def first_response_condition(event: type[AuditEvent]) -> ColumnElement[bool]:
+    """Return what counts as a first response: a person's macro, solve or public reply.
+
+    The constants are literals, not parameters, and the terms are in the order of the partial index
+    `ix_audit_events_responses`, so the database can use it; an action added to PUBLIC_REPLY_ACTIONS
+    needs that index's condition (metrics.models.RESPONSE_EVENTS_WHERE) widened in a migration.
+    """
+    kinds = [
+        event.action == literal_column("'macro_applied'"),
+        and_(event.action == literal_column("'status'"), event.new_value == literal_column("'solved'")),
+        *(event.action == literal_column(f"'{action}'") for action in PUBLIC_REPLY_ACTIONS),
+    ]
+    return and_(event.actor_id.is_not(None), or_(*kinds))
+
+
+def first_response_time_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, Durations]:
+    """Time from a ticket's creation to its first response, for tickets created in each period."""
+    bucket = buckets(periods)
+    event = aliased(AuditEvent)
+    responded_at = (
+        select(func.min(event.created_at))
+        .where(event.ticket_id == Ticket.id, first_response_condition(event))
+        .scalar_subquery()
+    )
+    pairs = (
+        select(bucket.c.label, Ticket.created_at.label("created_at"), responded_at.label("responded_at"))
+        .select_from(bucket)
+        .join(Ticket, in_bucket(Ticket.created_at, bucket))
+        .where(*ticket_conditions(flt))
+    ).subquery()
+    durations = select(
+        pairs.c.label, seconds_between(pairs.c.created_at, pairs.c.responded_at).label("seconds")
+    )
+    return percentiles(session, periods, durations)
+
+
+def docs_first_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter, docs_url_bases: Sequence[str]
+) -> dict[str, DocsFirst]:
+    """Count solved tickets, those whose notes or links hold a docs URL, and docs gaps filed."""
+    bucket = buckets(periods)
+    has_docs_link: ColumnElement[bool] = false()
+    if docs_url_bases:
+        # Uncorrelated: the database reads the notes and links once, not once per solved ticket.
+        in_note = select(Note.ticket_id).where(
+            or_(*(Note.body.icontains(base, autoescape=True) for base in docs_url_bases))
+        )
+        in_link = select(TicketLink.ticket_id).where(
+            or_(*(TicketLink.target_url.istartswith(base, autoescape=True) for base in docs_url_bases))
+        )
+        has_docs_link = or_(Ticket.id.in_(in_note), Ticket.id.in_(in_link))
+    solved_now = Ticket.status.in_(("solved", "closed"))
+    with_docs_link = func.count(case((has_docs_link, Ticket.id)))
+    counts = _counts(
+        session,
+        periods,
+        bucket,
+        _count_in(bucket, Ticket, Ticket.solved_at, func.count(), flt, solved_now),
+        # in a CASE, not the WHERE: the solved tickets of the period drive the query, each probing the
+        # docs tickets (read once), rather than every docs note probing the tickets of every period
+        _count_in(bucket, Ticket, Ticket.solved_at, with_docs_link, flt, solved_now),
+        _count_in(bucket, TicketLink, TicketLink.created_at, func.count(TicketLink.id), flt,
+                  TicketLink.kind == DOCS_ISSUE_LINK, ticket_id=TicketLink.ticket_id),
+    )  # fmt: skip
+    result = {}
+    for period in periods:
+        solved, with_link, gaps = counts[period.label]
+        result[period.label] = DocsFirst(
+            solved=solved,
+            with_docs_link=with_link,
+            share=_share(with_link, solved),
+            docs_gaps_filed=gaps,
+        )
+    return result
+
+
+def summary(session: Session, period: Period, flt: MetricsFilter, docs_url_bases: Sequence[str]) -> Summary:
+    """Return every single-number metric of one period."""
+    periods = [period]
+    return Summary(
+        period=period.label,
+        start=period.start,
+        end=period.end,
+        tickets_created=tickets_created_by_period(session, periods, flt)[period.label],
+        outreach=outreach_by_period(session, periods, flt)[period.label],
+        time_to_expert_answer=expert_answer_time_by_period(session, periods, flt)[period.label],
+        time_to_first_response=first_response_time_by_period(session, periods, flt)[period.label],
+        docs_first=docs_first_by_period(session, periods, flt, docs_url_bases)[period.label],
+    )
+
+
+def monthly_series(
+    session: Session, months: Sequence[Period], flt: MetricsFilter, docs_url_bases: Sequence[str]
+) -> list[MonthRow]:
+    """Return one row of every metric per month, oldest first; months without tickets are zeros."""
+    created = tickets_created_by_period(session, months, flt)
+    outreach = outreach_by_period(session, months, flt)
+    answer_time = expert_answer_time_by_period(session, months, flt)
+    response_time = first_response_time_by_period(session, months, flt)
+    docs = docs_first_by_period(session, months, flt, docs_url_bases)
+    return [
+        MonthRow(
+            month=month.label,
+            tickets_created=created[month.label],
+            solved=docs[month.label].solved,
+            ticket_outreach=outreach[month.label].ticket_outreach,
+            tracked_outreach=outreach[month.label].tracked_outreach,
+            outreach=outreach[month.label].outreach,
+            expert_responded=outreach[month.label].expert_responded,
+            answered=outreach[month.label].answered,
+            response_rate=outreach[month.label].response_rate,
+            expert_answer_median_seconds=answer_time[month.label].median_seconds,
+            expert_answer_p90_seconds=answer_time[month.label].p90_seconds,
+            first_response_median_seconds=response_time[month.label].median_seconds,
+            first_response_p90_seconds=response_time[month.label].p90_seconds,
+            with_docs_link=docs[month.label].with_docs_link,
+            docs_link_share=docs[month.label].share,
+            docs_gaps_filed=docs[month.label].docs_gaps_filed,
+        )
+        for month in months
+    ]
+
+
+def tickets_by_status(session: Session, period: Period, flt: MetricsFilter) -> list[Count]:
+    """Count tickets created in the period by their status now; every status is listed."""
+    return _breakdown(session, period, flt, Ticket.status, STATUSES)
+
+
+def tickets_by_channel(session: Session, period: Period, flt: MetricsFilter) -> list[Count]:
+    """Count tickets created in the period by channel; every channel is listed."""
+    return _breakdown(session, period, flt, Ticket.channel, CHANNELS)
+
+
+def _breakdown(
+    session: Session,
+    period: Period,
+    flt: MetricsFilter,
+    column: InstrumentedAttribute[str],
+    keys: Sequence[str],
+) -> list[Count]:
+    rows = session.execute(
+        select(column, func.count(Ticket.id))
+        .where(Ticket.created_at >= period.start, Ticket.created_at < period.end, *ticket_conditions(flt))
+        .group_by(column)
+    )
+    counts = {key: int(count) for key, count in rows}
+    ordered = [*keys, *sorted(set(counts) - set(keys))]
+    return [Count(key=key, count=counts.get(key, 0)) for key in ordered]
+
+
+def tag_trends(
+    session: Session, as_of: datetime, flt: MetricsFilter, *, days: int = 30, min_volume: int = 1
+) -> TagTrends:
+    """Compare each tag's use (tags added) in the `days` before `as_of` with the `days` before that.
+
+    Tags used at least `min_volume` times in either window are listed, the largest rise first.
+    """
+    middle = as_of - timedelta(days=days)
+    start = middle - timedelta(days=days)
+
+    def uses(window: str, since: datetime, until: datetime) -> Select[str, str, int]:
+        # A plain count per tag and window reads the (name, created_at) index in order, with no sort
+        # and no per-row CASE: several times faster than one pass with two conditional sums.
+        query: Select[str, str, int] = (
+            select(literal(window).label("window"), TicketTag.name, func.count())
+            .where(TicketTag.created_at >= since, TicketTag.created_at < until)
+            .group_by(TicketTag.name)
+        )
+        if flt.narrows:
+            query = query.where(TicketTag.ticket_id.in_(matching_tickets(flt)))
+        return query
+
+    counts: dict[str, dict[str, int]] = {}
+    for window, name, count in session.execute(
+        union_all(uses("recent", middle, as_of), uses("previous", start, middle))
+    ):
+        counts.setdefault(name, {})[window] = int(count)
+    tags = [
+        TagTrend(
+            tag=name,
+            recent=(recent := used.get("recent", 0)),
+            previous=(previous := used.get("previous", 0)),
+            delta=recent - previous,
+            ratio=round(recent / previous, 4) if previous else None,
+        )
+        for name, used in counts.items()
+        if max(used.values()) >= min_volume
+    ]
+    tags.sort(key=lambda t: (-t.delta, -t.recent, t.tag))
+    return TagTrends(
+        as_of=as_of, days=days, min_volume=min_volume, recent_start=middle, previous_start=start, tags=tags
+    )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None

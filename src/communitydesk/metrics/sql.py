@@ -1,0 +1,125 @@
+"""SQL building blocks that read alike on SQLite and PostgreSQL: period buckets, durations, percentiles.
+
+Every metric is one query over a small table of periods (`buckets`): a count per period is a subquery
+reading that period's time range, so a single period and a twelve-month series run the same SQL and an
+empty month is simply a period with no rows. Percentiles use window functions (no `percentile_cont` on
+SQLite): the database ranks the durations and returns only the rows either side of each percentile,
+interpolated here like `percentile_cont`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Float,
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from communitydesk.db.base import UTCDateTime
+from communitydesk.metrics.schemas import Durations, Period
+
+
+class seconds_between(FunctionElement[float]):
+    """Seconds from the first datetime argument to the second."""
+
+    type = Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between)
+def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+def buckets(periods: Sequence[Period]) -> CTE:
+    """Return a CTE (label, start_at, end_at) with one row per period."""
+    rows = [
+        select(
+            cast(literal(period.label), String(40)).label("label"),
+            literal(period.start, UTCDateTime()).label("start_at"),
+            literal(period.end, UTCDateTime()).label("end_at"),
+        )
+        for period in periods
+    ]
+    return (rows[0] if len(rows) == 1 else union_all(*rows)).cte("buckets")
+
+
+def in_bucket(column: Any, bucket: CTE) -> ColumnElement[bool]:
+    """Return `start_at <= column < end_at` for the bucket's row."""
+    return and_(column >= bucket.c.start_at, column < bucket.c.end_at)
+
+
+def percentiles(session: Session, periods: Sequence[Period], durations: Select[Any]) -> dict[str, Durations]:
+    """Return count, median and p90 per bucket of a query of (label, seconds) rows; NULL seconds are left out.
+
+    NULLs rank last and are not counted, rather than filtered in a WHERE: a filter on a computed column
+    would make the database compute it twice once the subquery is flattened.
+    """
+    # MATERIALIZED: each duration (often a correlated subquery per ticket) is computed once, not again
+    # wherever the flattened query mentions it.
+    source = durations.cte("durations").prefix_with("MATERIALIZED")
+    label, in_order = source.c.label, source.c.seconds.asc().nulls_last()
+    ranked = select(
+        source.c.label,
+        source.c.seconds,
+        func.row_number().over(partition_by=label, order_by=in_order).label("rank"),
+        # the same window (one sort), widened to the whole partition
+        func.count(source.c.seconds)
+        .over(partition_by=label, order_by=in_order, rows=(None, None))
+        .label("total"),
+    ).subquery()
+    index, last = ranked.c.rank - 1, ranked.c.total - 1
+    # floor and ceil of p * last for p = 1/2 and 9/10, in integer arithmetic both databases share
+    around = or_(
+        index == last // 2, index == (last + 1) // 2, index == (9 * last) // 10, index == (9 * last + 9) // 10
+    )
+    picked: dict[str, tuple[int, dict[int, float]]] = {}  # label -> (count, {index: seconds})
+    for label, rank, total, seconds in session.execute(
+        select(ranked.c.label, ranked.c.rank, ranked.c.total, ranked.c.seconds).where(
+            ranked.c.total > 0, around
+        )
+    ):
+        picked.setdefault(label, (int(total), {}))[1][int(rank) - 1] = float(seconds)
+    result = {}
+    for period in periods:
+        total, values = picked.get(period.label, (0, {}))
+        result[period.label] = Durations(
+            count=total,
+            median_seconds=_interpolate(values, total, 1, 2),
+            p90_seconds=_interpolate(values, total, 9, 10),
+        )
+    return result
+
+
+def _interpolate(values: dict[int, float], total: int, numerator: int, denominator: int) -> float | None:
+    """Return the percentile numerator/denominator as percentile_cont does (linear between ranks)."""
+    if total == 0:
+        return None
+    scaled = numerator * (total - 1)  # the position times the denominator, kept exact
+    low, high = scaled // denominator, -(-scaled // denominator)
+    fraction = (scaled - low * denominator) / denominator
+    return round(values[low] + (values[high] - values[low]) * fraction, 3)
