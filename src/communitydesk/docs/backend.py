@@ -14,6 +14,7 @@ from communitydesk.docs.schemas import (
     RootState,
     SectionHit,
     Snippet,
+    TitleMatch,
 )
 from communitydesk.docs.urls import UrlRule
 
@@ -51,6 +52,11 @@ class SearchBackend(Protocol):
         self, page_ids: Sequence[int], terms: Sequence[QueryTerm], *, per_page: int = 1
     ) -> dict[int, list[SectionHit]]:
         """Return each page's best sections for the terms, best first (its first one when none match)."""
+        ...
+
+    def title_matches(self, tokens: Sequence[str], page_ids: Sequence[int]) -> dict[int, TitleMatch]:
+        """Return how much of each page's title the tokens mention: for `page_ids`, and for every other page
+        whose whole title they mention."""
         ...
 
     def snippet(self, section_id: int, terms: Sequence[QueryTerm], *, tokens: int = 24) -> Snippet:

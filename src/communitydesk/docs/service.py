@@ -9,8 +9,15 @@ from pathlib import Path
 from communitydesk.config import Settings
 from communitydesk.docs.backend import SearchBackend
 from communitydesk.docs.indexer import DocsTree, Progress, index_trees
-from communitydesk.docs.query import extract_terms
-from communitydesk.docs.ranking import DEFAULT_OPTIONS, RankingOptions, confidence, rank_pages, select_terms
+from communitydesk.docs.query import Term, extract_terms
+from communitydesk.docs.ranking import (
+    DEFAULT_OPTIONS,
+    RankingOptions,
+    confidence,
+    rank_pages,
+    select_terms,
+    title_bonus,
+)
 from communitydesk.docs.schemas import (
     IndexReport,
     PageHit,
@@ -52,25 +59,53 @@ def suggest(
     index: SearchBackend, text: str, top: int = 5, *, options: RankingOptions = DEFAULT_OPTIONS
 ) -> Suggestions:
     """Return the docs pages that best answer a text, each with its best section, and a confidence."""
-    terms = select_terms(index.analyse(extract_terms(text)), options)
+    extracted = extract_terms(text)
+    terms = select_terms(index.analyse(extracted), options)
     if not terms or top <= 0:
         return Suggestions(confidence=0.0, terms=tuple(t.text for t in terms))
-    pages = _search(index, terms, max(options.page_pool, top), options)
+    pages = _with_title_bonus(
+        index, extracted, terms, _search(index, terms, max(options.page_pool, top), options), options
+    )
     section_terms = terms[: options.section_terms]
-    sections = index.best_sections([p.page_id for p in pages[: max(options.fused_pages, top)]], section_terms)
-    fused = rank_pages(pages[: options.fused_pages], sections, options)
-    ranked = fused + [(page.score, page) for page in pages[options.fused_pages :]]
+    sections = index.best_sections(
+        [p.page_id for p, _ in pages[: max(options.fused_pages, top)]], section_terms
+    )
+    bonus = dict((p.page_id, b) for p, b in pages)
+    fused = rank_pages([p for p, _ in pages[: options.fused_pages]], sections, options)
+    ranked = fused + [(page.score, page) for page, _ in pages[options.fused_pages :]]
     suggestions = tuple(
         _suggestion(
             index, page, score, next(iter(sections.get(page.page_id, ())), None), section_terms, options
         )
         for score, page in ranked[:top]
     )
+    # The confidence model was fitted on BM25 scores: leave the title bonus out of it.
+    best = ranked[0][0] - bonus[ranked[0][1].page_id] if ranked else None
     return Suggestions(
-        confidence=confidence(terms, ranked[0][0] if ranked else None),
-        suggestions=suggestions,
-        terms=tuple(t.text for t in terms),
+        confidence=confidence(terms, best), suggestions=suggestions, terms=tuple(t.text for t in terms)
     )
+
+
+def _with_title_bonus(
+    index: SearchBackend,
+    extracted: Sequence[Term],
+    terms: Sequence[QueryTerm],
+    pages: list[PageHit],
+    options: RankingOptions,
+) -> list[tuple[PageHit, float]]:
+    """Add the pages whose title the text names, give each page its title bonus, best first."""
+    tokens = [token for term in extracted for token in term.tokens]
+    titles = index.title_matches(tokens, [page.page_id for page in pages])
+    found = {page.page_id for page in pages}
+    named = [page_id for page_id in titles if page_id not in found]
+    if named:
+        pages = pages + index.search(terms, limit=len(named), within=named)
+    with_bonus = []
+    for page in pages:
+        bonus = title_bonus(titles.get(page.page_id), terms, options)
+        with_bonus.append((replace(page, score=page.score + bonus), bonus))
+    with_bonus.sort(key=lambda pair: pair[0].score, reverse=True)
+    return with_bonus
 
 
 def _search(

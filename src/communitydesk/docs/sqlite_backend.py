@@ -31,6 +31,7 @@ from communitydesk.docs.schemas import (
     RootState,
     SectionHit,
     Snippet,
+    TitleMatch,
 )
 from communitydesk.docs.urls import UrlRule, UrlStyle
 
@@ -114,6 +115,7 @@ class SqliteDocsIndex:
         )
         self._vocabulary: dict[str, int] | None = None
         self._page_count = 0
+        self._titles: _TitleTerms | None = None
 
     # -- schema ---------------------------------------------------------------------------------------
 
@@ -260,8 +262,7 @@ class SqliteDocsIndex:
             frequency = min(vocabulary.get(stems.get(token, ""), 0) for token in term.tokens)
             if frequency == 0:
                 continue
-            idf = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-            analysed.append(QueryTerm(term.tokens, term.count, frequency, total, idf))
+            analysed.append(QueryTerm(term.tokens, term.count, frequency, total, _idf(frequency, total)))
         return analysed
 
     def _stems(self, tokens: Sequence[str]) -> dict[str, str]:
@@ -278,7 +279,40 @@ class SqliteDocsIndex:
         if self._vocabulary is None:
             self._vocabulary = dict(self._db.execute("SELECT term, doc FROM pages_vocab"))
             self._page_count = int(self._db.execute("SELECT count(*) FROM pages").fetchone()[0])
+            self._titles = None
         return self._vocabulary
+
+    def title_matches(self, tokens: Sequence[str], page_ids: Sequence[int]) -> dict[int, TitleMatch]:
+        if not tokens:
+            return {}
+        with self._lock:
+            stems = set(self._stems(sorted(set(tokens))).values())
+            titles = self._load_titles()
+        named = {page for stem in stems for page in titles.by_rarest.get(stem, ())}
+        matches = {}
+        for page_id in {*page_ids, *named}:
+            weights = titles.weights.get(page_id, {})
+            total = sum(weights.values())
+            mentioned = sum(weight for stem, weight in weights.items() if stem in stems)
+            if total > 0 and (page_id in page_ids or mentioned >= total):
+                matches[page_id] = TitleMatch(mentioned / total, mentioned)
+        return matches
+
+    def _load_titles(self) -> _TitleTerms:
+        """Return every page's title terms with their weights (read once, then after every change)."""
+        vocabulary, total = self._load_vocabulary(), self._page_count
+        if self._titles is None:
+            # Titles go through the scratch table: the tokenizer makes the same stems as in the index.
+            self._db.execute("INSERT INTO temp.query_tokens (rowid, x) SELECT id, title FROM pages")
+            weights: dict[int, dict[str, float]] = {}
+            for page_id, stem in self._db.execute("SELECT doc, term FROM temp.query_stems"):
+                weights.setdefault(page_id, {})[stem] = _idf(vocabulary.get(stem, 1), total)
+            self._db.execute("DELETE FROM temp.query_tokens")
+            by_rarest: dict[str, list[int]] = {}
+            for page_id, title in weights.items():
+                by_rarest.setdefault(max(title, key=title.__getitem__), []).append(page_id)
+            self._titles = _TitleTerms(weights, by_rarest)
+        return self._titles
 
     def search(
         self, terms: Sequence[QueryTerm], *, limit: int, within: Sequence[int] | None = None
@@ -378,6 +412,16 @@ class SqliteDocsIndex:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+@dataclass(frozen=True)
+class _TitleTerms:
+    weights: dict[int, dict[str, float]]  # page id -> title stem -> idf
+    by_rarest: dict[str, list[int]]  # a title's rarest stem -> pages: a text must name it to name the title
+
+
+def _idf(frequency: int, total: int) -> float:
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
 def match_expression(terms: Sequence[QueryTerm]) -> str:
