@@ -222,6 +222,10 @@ class Settings(BaseSettings):
         default_factory=lambda: ["AGENTS.md", "CLAUDE.md"],
         description="Glob patterns (path or file name) of Markdown files in docs trees that are not pages.",
     )
+    docs_semantic: bool = Field(
+        False,
+        description="Use the semantic extra: fuse page vectors made by `desk docs embed` with BM25 (RRF).",
+    )
     watch: WatchSettings = Field(
         default_factory=WatchSettings, description="Keywords and exclusions every source watches for."
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
@@ -18,9 +18,15 @@ from communitydesk.docs.schemas import (
 )
 from communitydesk.docs.urls import UrlRule
 
+if TYPE_CHECKING:
+    from communitydesk.docs.semantic import SemanticRanker
+
 
 class SearchBackend(Protocol):
     """A docs index: remembers files per docs tree, stores pages and sections, ranks sections for terms."""
+
+    # The semantic extra's page ranking, when it is turned on.
+    semantic: SemanticRanker | None
 
     def open_root(self, path: str, rule: UrlRule) -> RootState:
         """Register a docs tree (or find it) and return what the index knows of its files."""
@@ -61,6 +67,26 @@ class SearchBackend(Protocol):
 
     def snippet(self, section_id: int, terms: Sequence[QueryTerm], *, tokens: int = 24) -> Snippet:
         """Return the part of a section's text that matches the terms, matches marked."""
+        ...
+
+    def page_hits(self, page_ids: Sequence[int]) -> list[PageHit]:
+        """Return pages by id (score 0), in the order asked."""
+        ...
+
+    def pages_to_embed(self, model: str) -> list[tuple[int, str]]:
+        """Return the pages without a vector of `model`, with the text to embed."""
+        ...
+
+    def store_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
+        """Store page vectors of `model`."""
+        ...
+
+    def page_vectors(self, model: str) -> list[tuple[int, bytes]]:
+        """Return every stored page vector of `model`."""
+        ...
+
+    def vector_count(self, model: str) -> int:
+        """Return how many pages have a vector of `model`."""
         ...
 
     def counts(self) -> dict[str, int]:

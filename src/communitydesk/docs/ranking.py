@@ -37,6 +37,11 @@ class RankingOptions:
     title_bonus: float = 2.0
     title_bonus_terms: int = 8
     snippets: bool = True
+    # With the semantic extra: the lexical ranking and the `semantic_pages` pages closest in meaning are fused
+    # by reciprocal rank fusion, each page scoring sum(weight / (rrf_k + rank)) over the two rankings.
+    semantic_pages: int = 30
+    semantic_weight: float = 1.0
+    rrf_k: float = 60.0
 
 
 DEFAULT_OPTIONS = RankingOptions()
@@ -85,6 +90,17 @@ def section_score(
     """Return a page's score plus a share of its best section's score."""
     best = sections.get(page.page_id)
     return page.score + options.section_weight * (best[0].score if best else 0.0)
+
+
+def reciprocal_rank_fusion(
+    lexical: Sequence[int], semantic: Sequence[int], options: RankingOptions = DEFAULT_OPTIONS
+) -> list[tuple[int, float]]:
+    """Fuse two rankings of page ids (best first) by reciprocal rank: ranks count, not score scales."""
+    fused: dict[int, float] = {}
+    for ranking, weight in ((lexical, 1.0), (semantic, options.semantic_weight)):
+        for rank, page_id in enumerate(ranking, start=1):
+            fused[page_id] = fused.get(page_id, 0.0) + weight / (options.rrf_k + rank)
+    return sorted(fused.items(), key=lambda pair: pair[1], reverse=True)
 
 
 def confidence(terms: Sequence[QueryTerm], best_score: float | None) -> float:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
@@ -35,9 +36,22 @@ from communitydesk.docs.schemas import (
 )
 from communitydesk.docs.urls import UrlRule, UrlStyle
 
-SCHEMA_VERSION = "3"
+if TYPE_CHECKING:
+    from communitydesk.docs.semantic import SemanticRanker
+
+SCHEMA_VERSION = "4"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-_TABLES = ("pages_vocab", "pages_fts", "sections_fts", "sections", "pages", "files", "roots", "meta")
+_TABLES = (
+    "pages_vocab",
+    "pages_fts",
+    "sections_fts",
+    "page_vectors",
+    "sections",
+    "pages",
+    "files",
+    "roots",
+    "meta",
+)
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,6 +92,11 @@ CREATE INDEX sections_page ON sections (page_id);
 CREATE VIRTUAL TABLE pages_fts USING fts5 (key, title, description, headings, body, tokenize = '{TOKENIZER}');
 CREATE VIRTUAL TABLE pages_vocab USING fts5vocab (pages_fts, 'row');
 CREATE VIRTUAL TABLE sections_fts USING fts5 (key, headings, body, tokenize = '{TOKENIZER}');
+CREATE TABLE page_vectors (
+    page_id INTEGER PRIMARY KEY REFERENCES pages (id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
 """
 _BODY_COLUMN = 2  # of sections_fts, for snippets
 
@@ -116,6 +135,8 @@ class SqliteDocsIndex:
         self._vocabulary: dict[str, int] | None = None
         self._page_count = 0
         self._titles: _TitleTerms | None = None
+        # The semantic extra, when the settings turn it on (see service.open_index).
+        self.semantic: SemanticRanker | None = None
 
     # -- schema ---------------------------------------------------------------------------------------
 
@@ -389,6 +410,54 @@ class SqliteDocsIndex:
                     "SELECT substr(body, 1, 200) FROM sections_fts WHERE rowid = ?", (section_id,)
                 ).fetchone()
         return Snippet(" ".join(str(row[0]).split()) if row else "")
+
+    def page_hits(self, page_ids: Sequence[int]) -> list[PageHit]:
+        """Return pages by id (score 0), in the order asked."""
+        if not page_ids:
+            return []
+        marks = ", ".join("?" * len(page_ids))
+        sql = (
+            "SELECT p.id, r.path, p.path, p.url, p.title, p.stage, p.group_name, 0.0"  # noqa: S608 - only ?s
+            f" FROM pages p JOIN roots r ON r.id = p.root_id WHERE p.id IN ({marks})"
+        )
+        with self._lock:
+            found = {row[0]: PageHit(*row) for row in self._db.execute(sql, list(page_ids)).fetchall()}
+        return [found[page_id] for page_id in page_ids if page_id in found]
+
+    def pages_to_embed(self, model: str) -> list[tuple[int, str]]:
+        """Return the pages without a vector of `model`, each with the text to embed (title, description,
+        headings: what the page is about, short enough for the model)."""
+        sql = """
+            SELECT p.id, p.title, coalesce(p.description, ''),
+                   coalesce((SELECT group_concat(s.heading, '; ') FROM sections s
+                             WHERE s.page_id = p.id AND s.heading IS NOT NULL), '')
+            FROM pages p LEFT JOIN page_vectors v ON v.page_id = p.id AND v.model = ?
+            WHERE v.page_id IS NULL ORDER BY p.id
+        """
+        with self._lock:
+            rows = self._db.execute(sql, (model,)).fetchall()
+        return [(page_id, ". ".join(part for part in parts if part)) for page_id, *parts in rows]
+
+    def store_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
+        """Store page vectors of `model`; a page's older vector (of any model) is replaced."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO page_vectors (page_id, model, vector) VALUES (?, ?, ?)",
+                ((page_id, model, vector) for page_id, vector in vectors),
+            )
+
+    def page_vectors(self, model: str) -> list[tuple[int, bytes]]:
+        """Return every stored page vector of `model`."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT page_id, vector FROM page_vectors WHERE model = ? ORDER BY page_id", (model,)
+            )
+            return [(int(page_id), bytes(vector)) for page_id, vector in rows.fetchall()]
+
+    def vector_count(self, model: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT count(*) FROM page_vectors WHERE model = ?", (model,)).fetchone()
+        return int(row[0])
 
     def counts(self) -> dict[str, int]:
         queries = {
