@@ -99,6 +99,7 @@ CREATE TABLE page_vectors (
 );
 """
 _BODY_COLUMN = 2  # of sections_fts, for snippets
+_STEM_CACHE_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class SqliteDocsIndex:
         self._vocabulary: dict[str, int] | None = None
         self._page_count = 0
         self._titles: _TitleTerms | None = None
+        self._stem_cache: dict[str, str] = {}
         # The semantic extra, when the settings turn it on (see service.open_index).
         self.semantic: SemanticRanker | None = None
 
@@ -287,13 +289,17 @@ class SqliteDocsIndex:
         return analysed
 
     def _stems(self, tokens: Sequence[str]) -> dict[str, str]:
-        """Return each token as the index's tokenizer stores it (its stem)."""
-        self._db.executemany("INSERT INTO temp.query_tokens (rowid, x) VALUES (?, ?)", enumerate(tokens))
-        stems = {
-            tokens[doc]: term for doc, term in self._db.execute("SELECT doc, term FROM temp.query_stems")
-        }
-        self._db.execute("DELETE FROM temp.query_tokens")
-        return stems
+        """Return each token as the index's tokenizer stores it (its stem); remembered, as the tokenizer
+        round trip costs more than the rest of the analysis."""
+        unknown = [token for token in tokens if token not in self._stem_cache]
+        if unknown:
+            if len(self._stem_cache) > _STEM_CACHE_SIZE:
+                self._stem_cache.clear()
+            self._db.executemany("INSERT INTO temp.query_tokens (rowid, x) VALUES (?, ?)", enumerate(unknown))
+            found = dict(self._db.execute("SELECT doc, term FROM temp.query_stems").fetchall())
+            self._db.execute("DELETE FROM temp.query_tokens")
+            self._stem_cache.update((token, found.get(i, "")) for i, token in enumerate(unknown))
+        return {token: stem for token in tokens if (stem := self._stem_cache[token])}
 
     def _load_vocabulary(self) -> dict[str, int]:
         """Return how many pages hold each term (read once, then after every change)."""
