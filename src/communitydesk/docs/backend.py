@@ -65,6 +65,10 @@ class SearchBackend(Protocol):
         whose whole title they mention."""
         ...
 
+    def heading_matches(self, terms: Sequence[QueryTerm]) -> dict[int, float]:
+        """Return the pages with a section heading naming one of the terms, with those terms' idf sum."""
+        ...
+
     def snippet(self, section_id: int, terms: Sequence[QueryTerm], *, tokens: int = 24) -> Snippet:
         """Return the part of a section's text that matches the terms, matches marked."""
         ...

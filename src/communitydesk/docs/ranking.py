@@ -36,6 +36,10 @@ class RankingOptions:
     # Full weight from `title_bonus_terms` query terms on; shorter queries have smaller BM25 scores to add to.
     title_bonus: float = 2.0
     title_bonus_terms: int = 8
+    # A rare term (in at most `rare_share` of pages: an identifier, an error string) named by a section
+    # heading gives that page heading_bonus * its idf: long reference pages otherwise lose on length.
+    rare_share: float = 0.005
+    heading_bonus: float = 3.0
     snippets: bool = True
     # With the semantic extra: the lexical ranking and the `semantic_pages` pages closest in meaning are fused
     # by reciprocal rank fusion, each page scoring sum(weight / (rrf_k + rank)) over the two rankings.

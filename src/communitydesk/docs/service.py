@@ -133,13 +133,16 @@ def _with_title_bonus(
     """Add the pages whose title the text names, give each page its title bonus, best first."""
     tokens = [token for term in extracted for token in term.tokens]
     titles = index.title_matches(tokens, [page.page_id for page in pages])
+    rare = [t for t in terms if t.document_frequency <= max(1.0, options.rare_share * t.documents)]
+    headings = index.heading_matches(rare) if rare and options.heading_bonus else {}
     found = {page.page_id for page in pages}
-    named = [page_id for page_id in titles if page_id not in found]
+    named = [page_id for page_id in {*titles, *headings} if page_id not in found]
     if named:
         pages = pages + index.search(terms, limit=len(named), within=named)
     with_bonus = []
     for page in pages:
         bonus = title_bonus(titles.get(page.page_id), terms, options)
+        bonus += options.heading_bonus * headings.get(page.page_id, 0.0)
         with_bonus.append((replace(page, score=page.score + bonus), bonus))
     with_bonus.sort(key=lambda pair: pair[0].score, reverse=True)
     return with_bonus

@@ -325,6 +325,23 @@ class SqliteDocsIndex:
                 matches[page_id] = TitleMatch(mentioned / total, mentioned)
         return matches
 
+    def heading_matches(self, terms: Sequence[QueryTerm]) -> dict[int, float]:
+        """Return the pages with a section heading naming one of the terms, with those terms' idf sum."""
+        found: dict[int, float] = {}
+        with self._lock:
+            for term in terms:
+                expression = match_expression([term])
+                if not expression:
+                    continue
+                rows = self._db.execute(
+                    "SELECT DISTINCT s.page_id FROM sections_fts JOIN sections s ON s.id = sections_fts.rowid"
+                    " WHERE sections_fts MATCH ?",
+                    (f"{{headings}} : ({expression})",),
+                )
+                for (page_id,) in rows.fetchall():
+                    found[page_id] = found.get(page_id, 0.0) + term.idf
+        return found
+
     def _load_titles(self) -> _TitleTerms:
         """Return every page's title terms with their weights (read once, then after every change)."""
         vocabulary, total = self._load_vocabulary(), self._page_count
