@@ -5,13 +5,14 @@ docs pages the notice links to, mapped to pages through docs_index.jsonl (redire
 without a link to an indexed page are left out. A plain BM25 baseline (bm25s over title + body of whole
 pages) runs on the same rows in the same run.
 
-    .venv/bin/python bench/docs_eval.py [--data ../shared/data] [--strict] [--set key=value ...]
+    .venv/bin/python bench/docs_eval.py [--data ../shared/data] [--strict] [--semantic] [--set key=value ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import posixpath
 import re
 import resource
@@ -29,6 +30,8 @@ from urllib.parse import urlsplit
 from communitydesk.docs import service
 from communitydesk.docs.indexer import DocsTree
 from communitydesk.docs.markdown import normalise_owner, split_front_matter
+from communitydesk.docs.ranking import DEFAULT_OPTIONS, RankingOptions
+from communitydesk.docs.semantic import SemanticRanker
 from communitydesk.docs.sqlite_backend import FieldWeights, SqliteDocsIndex
 from communitydesk.docs.urls import UrlRule
 
@@ -73,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="also drop the text of links to docs")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bm25s baseline")
     parser.add_argument("--set", action="append", default=[], help="override a ranking option, key=value")
+    parser.add_argument(
+        "--semantic", action="store_true", help="also embed the pages and rank with the semantic extra fused"
+    )
     parser.add_argument("--misses", type=int, default=0, help="print this many missed rows")
     args = parser.parse_args(argv)
     options, weights = _options(args.set)
@@ -110,14 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             desk_stages.update((s.page_url, s.stage) for s in result.suggestions)
             with _timed(latency["top=5 + snippets"]):  # what the desk's UI asks for
                 service.suggest(index, row.query, top=5, options=options)
+        _print_latency(latency)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS after build + queries: {peak_mb:.0f} MB")
+        semantic_results = _semantic(index, rows, batch_options) if args.semantic else {}
         index.close()
-    for name, (wall, cpu) in latency.items():
-        print(
-            f"suggest({name}) latency: wall p50 {_pct(wall, 50):.1f} ms, p95 {_pct(wall, 95):.1f} ms; "
-            f"CPU p50 {_pct(cpu, 50):.1f} ms, p95 {_pct(cpu, 95):.1f} ms"
-        )
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS after build + queries: {peak_mb:.0f} MB")
 
     baseline_results: dict[str, list[str]] = {}
     if not args.no_baseline:
@@ -129,6 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\n== {label} ({len(subset)} rows) ==")
         desk_scores = _score(subset, desk_results, stages, dropped)
         print(desk_scores.line("desk"))
+        for half, parity in (("desk even", 0), ("desk odd", 1)):  # tuned on neither half alone: see README
+            print(
+                _score([r for r in subset if int(r.id) % 2 == parity], desk_results, stages, dropped).line(
+                    half
+                )
+            )
+        if semantic_results:
+            print(_score(subset, semantic_results, stages, dropped).line("desk+sem"))
         if baseline_results:
             base_scores = _score(subset, baseline_results, stages, dropped)
             print(base_scores.line("bm25s"))
@@ -146,6 +157,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in [r for r in rows if not set(desk_results[r.id][:5]) & r.gold][: args.misses]:
         print(f"\nMISS {row.id}\n  gold {sorted(row.gold)}\n  got  {desk_results[row.id][:5]}")
     return 0
+
+
+def _print_latency(latency: dict[str, tuple[list[float], list[float]]]) -> None:
+    for name, (wall, cpu) in latency.items():
+        print(
+            f"suggest({name}) latency: wall p50 {_pct(wall, 50):.1f} ms, p95 {_pct(wall, 95):.1f} ms; "
+            f"CPU p50 {_pct(cpu, 50):.1f} ms, p95 {_pct(cpu, 95):.1f} ms"
+        )
+
+
+def _semantic(index: SqliteDocsIndex, rows: Sequence[Row], options: RankingOptions) -> dict[str, list[str]]:
+    """Embed every page (timed), then run the fused ranking on every row (timed)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    embedded = service.embed(index, threads=os.cpu_count() or 1)
+    print(
+        f"semantic: {embedded} pages embedded in {time.perf_counter() - wall:.1f} s wall, "
+        f"{time.process_time() - cpu:.1f} s CPU ({os.cpu_count()} threads; `desk docs embed`)"
+    )
+    index.semantic = SemanticRanker(index)
+    service.suggest(index, "warm up the model", options=options)
+    results: dict[str, list[str]] = {}
+    latency: dict[str, tuple[list[float], list[float]]] = {"semantic, top=12": ([], [])}
+    for row in rows:
+        with _timed(latency["semantic, top=12"]):
+            result = service.suggest(index, row.query, top=10 + len(LISTING_PAGES), options=options)
+        results[row.id] = [s.page_url for s in result.suggestions]
+    _print_latency(latency)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS after build + queries + semantic: {peak_mb:.0f} MB")
+    return results
 
 
 def _first(urls: Sequence[str], dropped: Sequence[str]) -> str | None:
@@ -291,8 +332,8 @@ def _baseline(root: Path, pages: dict[str, IndexedPage], rows: Sequence[Row]) ->
     return results
 
 
-def _options(settings: Sequence[str]) -> tuple[service.RankingOptions, FieldWeights]:
-    options, weights = service.DEFAULT_OPTIONS, FieldWeights()
+def _options(settings: Sequence[str]) -> tuple[RankingOptions, FieldWeights]:
+    options, weights = DEFAULT_OPTIONS, FieldWeights()
     for setting in settings:
         key, _, value = setting.partition("=")
         if key in {f.name for f in fields(FieldWeights)}:

@@ -410,6 +410,10 @@ class Settings(BaseSettings):
     gitlab: GitLabSettings = Field(
         default_factory=GitLabSettings, description="GitLab project and token for filing docs issues."
     )
+    docs_semantic: bool = Field(
+        False,
+        description="Use the semantic extra: fuse page vectors made by `desk docs embed` with BM25 (RRF).",
+    )
     watch: WatchSettings = Field(
         default_factory=WatchSettings, description="Keywords and exclusions every source watches for."
     )

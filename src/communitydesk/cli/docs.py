@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -19,6 +21,7 @@ from communitydesk.cli.context import console, err_console, fail, settings_or_ex
 from communitydesk.docs import service
 from communitydesk.docs.ranking import DEFAULT_OPTIONS
 from communitydesk.docs.schemas import Snippet, Suggestions
+from communitydesk.docs.semantic import SemanticUnavailable
 from communitydesk.docs.sqlite_backend import SqliteDocsIndex
 from communitydesk.docs.urls import UrlStyle
 
@@ -88,6 +91,30 @@ def index_docs(
         f"{counts['pages']} pages, {counts['sections']} sections from {counts['roots']} trees",
         highlight=False,
     )
+
+
+@app.command("embed")
+def embed_docs(
+    threads: int = typer.Option(
+        os.cpu_count() or 1, "--threads", min=1, help="CPU threads for the model.", show_default=False
+    ),
+) -> None:
+    """Give every indexed page a vector for the semantic extra (only pages without one: run after `index`)."""
+    columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    started = time.perf_counter()
+    with _open_index() as index, Progress(*columns, console=err_console, transient=True) as progress:
+        if not index.counts()["pages"]:
+            raise fail("the docs index is empty: run `desk docs index PATH...` first")
+        task = progress.add_task("embedding", total=None)
+        try:
+            embedded = service.embed(
+                index,
+                lambda done, total: progress.update(task, completed=done, total=total),
+                threads=threads,
+            )
+        except SemanticUnavailable as exc:
+            raise fail(str(exc)) from exc
+    console.print(f"{embedded} pages embedded in {time.perf_counter() - started:.1f} s", highlight=False)
 
 
 @app.command("suggest")

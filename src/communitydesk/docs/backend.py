@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
@@ -14,12 +14,19 @@ from communitydesk.docs.schemas import (
     RootState,
     SectionHit,
     Snippet,
+    TitleMatch,
 )
 from communitydesk.docs.urls import UrlRule
+
+if TYPE_CHECKING:
+    from communitydesk.docs.semantic import SemanticRanker
 
 
 class SearchBackend(Protocol):
     """A docs index: remembers files per docs tree, stores pages and sections, ranks sections for terms."""
+
+    # The semantic extra's page ranking, when it is turned on.
+    semantic: SemanticRanker | None
 
     def open_root(self, path: str, rule: UrlRule) -> RootState:
         """Register a docs tree (or find it) and return what the index knows of its files."""
@@ -53,8 +60,37 @@ class SearchBackend(Protocol):
         """Return each page's best sections for the terms, best first (its first one when none match)."""
         ...
 
+    def title_matches(self, tokens: Sequence[str], page_ids: Sequence[int]) -> dict[int, TitleMatch]:
+        """Return how much of each page's title the tokens mention: for `page_ids`, and for every other page
+        whose whole title they mention."""
+        ...
+
+    def heading_matches(self, terms: Sequence[QueryTerm]) -> dict[int, float]:
+        """Return the pages with a section heading naming one of the terms, with those terms' idf sum."""
+        ...
+
     def snippet(self, section_id: int, terms: Sequence[QueryTerm], *, tokens: int = 24) -> Snippet:
         """Return the part of a section's text that matches the terms, matches marked."""
+        ...
+
+    def page_hits(self, page_ids: Sequence[int]) -> list[PageHit]:
+        """Return pages by id (score 0), in the order asked."""
+        ...
+
+    def pages_to_embed(self, model: str) -> list[tuple[int, str]]:
+        """Return the pages without a vector of `model`, with the text to embed."""
+        ...
+
+    def store_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
+        """Store page vectors of `model`."""
+        ...
+
+    def page_vectors(self, model: str) -> list[tuple[int, bytes]]:
+        """Return every stored page vector of `model`."""
+        ...
+
+    def vector_count(self, model: str) -> int:
+        """Return how many pages have a vector of `model`."""
         ...
 
     def counts(self) -> dict[str, int]:

@@ -10,14 +10,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from communitydesk.docs.schemas import PageHit, QueryTerm, SectionHit
+from communitydesk.docs.schemas import PageHit, QueryTerm, SectionHit, TitleMatch
 
 
 @dataclass(frozen=True)
 class RankingOptions:
     """How text becomes a query and page and section matches become a ranking."""
 
-    max_terms: int = 24
+    # FTS5's BM25 costs per matched page and query term: more terms than this rank no better, only slower.
+    max_terms: int = 12
     # Terms found in more than this share of pages say little about which page is meant (and cost most).
     max_page_share: float = 0.5
     # A term repeated in the text counts up to this many times.
@@ -31,7 +32,20 @@ class RankingOptions:
     section_weight: float = 0.5
     # Sections are scored with the most telling terms only: common terms cost most over many small rows.
     section_terms: int = 8
+    # A page whose title the text names gets a bonus: title_bonus * coverage² * the named title terms' idf.
+    # Full weight from `title_bonus_terms` query terms on; shorter queries have smaller BM25 scores to add to.
+    title_bonus: float = 2.0
+    title_bonus_terms: int = 8
+    # A rare term (in at most `rare_share` of pages: an identifier, an error string) named by a section
+    # heading gives that page heading_bonus * its idf: long reference pages otherwise lose on length.
+    rare_share: float = 0.005
+    heading_bonus: float = 3.0
     snippets: bool = True
+    # With the semantic extra: the lexical ranking and the `semantic_pages` pages closest in meaning are fused
+    # by reciprocal rank fusion, each page scoring sum(weight / (rrf_k + rank)) over the two rankings.
+    semantic_pages: int = 30
+    semantic_weight: float = 1.0
+    rrf_k: float = 60.0
 
 
 DEFAULT_OPTIONS = RankingOptions()
@@ -51,16 +65,46 @@ def select_terms(terms: Sequence[QueryTerm], options: RankingOptions = DEFAULT_O
     return [replace(t, count=min(t.count, options.max_repeat)) for t in ranked[: options.max_terms]]
 
 
+def title_bonus(
+    match: TitleMatch | None, terms: Sequence[QueryTerm], options: RankingOptions = DEFAULT_OPTIONS
+) -> float:
+    """Return the bonus of a page whose title the text names: a text naming "Gitaly" is about Gitaly's page.
+
+    Squared coverage: a title named in full counts far more than one named in part (a title word alone is
+    often a common word). Weighted by idf: naming a rare title ("Praefect") says more than a common one.
+    """
+    if match is None:
+        return 0.0
+    scale = min(1.0, len(terms) / options.title_bonus_terms)
+    return options.title_bonus * scale * match.coverage**2 * match.weight
+
+
 def rank_pages(
     pages: Sequence[PageHit], sections: dict[int, list[SectionHit]], options: RankingOptions = DEFAULT_OPTIONS
 ) -> list[tuple[float, PageHit]]:
     """Order pages by their own score plus a share of their best section's score."""
-    ranked = []
-    for page in pages:
-        best = sections.get(page.page_id)
-        ranked.append((page.score + options.section_weight * (best[0].score if best else 0.0), page))
+    ranked = [(section_score(page, sections, options), page) for page in pages]
     ranked.sort(key=lambda pair: pair[0], reverse=True)
     return ranked
+
+
+def section_score(
+    page: PageHit, sections: dict[int, list[SectionHit]], options: RankingOptions = DEFAULT_OPTIONS
+) -> float:
+    """Return a page's score plus a share of its best section's score."""
+    best = sections.get(page.page_id)
+    return page.score + options.section_weight * (best[0].score if best else 0.0)
+
+
+def reciprocal_rank_fusion(
+    lexical: Sequence[int], semantic: Sequence[int], options: RankingOptions = DEFAULT_OPTIONS
+) -> list[tuple[int, float]]:
+    """Fuse two rankings of page ids (best first) by reciprocal rank: ranks count, not score scales."""
+    fused: dict[int, float] = {}
+    for ranking, weight in ((lexical, 1.0), (semantic, options.semantic_weight)):
+        for rank, page_id in enumerate(ranking, start=1):
+            fused[page_id] = fused.get(page_id, 0.0) + weight / (options.rrf_k + rank)
+    return sorted(fused.items(), key=lambda pair: pair[1], reverse=True)
 
 
 def confidence(terms: Sequence[QueryTerm], best_score: float | None) -> float:

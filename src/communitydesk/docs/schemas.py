@@ -85,6 +85,14 @@ class QueryTerm:
 
 
 @dataclass(frozen=True)
+class TitleMatch:
+    """How much of a page's title a text mentions, by term weight (idf): a short title named is strong."""
+
+    coverage: float  # share of the title's weight the text mentions, 0..1
+    weight: float  # the weight (sum of idf) of the title terms the text mentions
+
+
+@dataclass(frozen=True)
 class IndexedPage:
     """A page as the index holds it."""
 

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from communitydesk.config import Settings
+from communitydesk.docs import semantic
 from communitydesk.docs.backend import SearchBackend
 from communitydesk.docs.indexer import DocsTree, Progress, index_trees
-from communitydesk.docs.query import extract_terms
-from communitydesk.docs.ranking import DEFAULT_OPTIONS, RankingOptions, confidence, rank_pages, select_terms
+from communitydesk.docs.query import Term, extract_terms
+from communitydesk.docs.ranking import (
+    DEFAULT_OPTIONS,
+    RankingOptions,
+    confidence,
+    rank_pages,
+    reciprocal_rank_fusion,
+    select_terms,
+    title_bonus,
+)
 from communitydesk.docs.schemas import (
     IndexReport,
     PageHit,
@@ -20,13 +30,28 @@ from communitydesk.docs.schemas import (
     Suggestion,
     Suggestions,
 )
+from communitydesk.docs.semantic import SemanticRanker
 from communitydesk.docs.sqlite_backend import SqliteDocsIndex
 from communitydesk.docs.urls import UrlRule, UrlStyle
 
+log = logging.getLogger(__name__)
+
 
 def open_index(settings: Settings) -> SqliteDocsIndex:
-    """Open (or create) the docs index file the settings name."""
-    return SqliteDocsIndex(settings.resolved_docs_index_path)
+    """Open (or create) the docs index file the settings name, with the semantic extra when turned on."""
+    index = SqliteDocsIndex(settings.resolved_docs_index_path)
+    if settings.docs_semantic:
+        if semantic.available():
+            index.semantic = SemanticRanker(index)
+        else:
+            log.warning("DESK_DOCS_SEMANTIC is on but the semantic extra is not installed: lexical only")
+    return index
+
+
+def embed(index: SearchBackend, progress: Progress | None = None, *, threads: int = 1) -> int:
+    """Give every page without one a vector (the semantic extra); return how many pages were embedded."""
+    options = semantic.EncoderOptions(threads=threads)
+    return SemanticRanker(index, lambda: semantic.Encoder(options=options)).embed(progress)
 
 
 def trees_from(paths: Sequence[Path], url_bases: Sequence[str], style: UrlStyle | str) -> list[DocsTree]:
@@ -52,14 +77,26 @@ def suggest(
     index: SearchBackend, text: str, top: int = 5, *, options: RankingOptions = DEFAULT_OPTIONS
 ) -> Suggestions:
     """Return the docs pages that best answer a text, each with its best section, and a confidence."""
-    terms = select_terms(index.analyse(extract_terms(text)), options)
+    extracted = extract_terms(text)
+    terms = select_terms(index.analyse(extracted), options)
     if not terms or top <= 0:
         return Suggestions(confidence=0.0, terms=tuple(t.text for t in terms))
-    pages = _search(index, terms, max(options.page_pool, top), options)
+    pages = _with_title_bonus(
+        index, extracted, terms, _search(index, terms, max(options.page_pool, top), options), options
+    )
     section_terms = terms[: options.section_terms]
-    sections = index.best_sections([p.page_id for p in pages[: max(options.fused_pages, top)]], section_terms)
-    fused = rank_pages(pages[: options.fused_pages], sections, options)
-    ranked = fused + [(page.score, page) for page in pages[options.fused_pages :]]
+    sections = index.best_sections(
+        [p.page_id for p, _ in pages[: max(options.fused_pages, top)]], section_terms
+    )
+    bonus = dict((p.page_id, b) for p, b in pages)
+    fused = rank_pages([p for p, _ in pages[: options.fused_pages]], sections, options)
+    ranked = fused + [(page.score, page) for page, _ in pages[options.fused_pages :]]
+    # The confidence model was fitted on BM25 scores: leave the title bonus out of it.
+    best = ranked[0][0] - bonus[ranked[0][1].page_id] if ranked else None
+    if index.semantic is not None:
+        ranked = _fuse_semantic(index, index.semantic, text, ranked, options)
+        missing = [page.page_id for _, page in ranked[:top] if page.page_id not in sections]
+        sections.update(index.best_sections(missing, section_terms) if missing else {})
     suggestions = tuple(
         _suggestion(
             index, page, score, next(iter(sections.get(page.page_id, ())), None), section_terms, options
@@ -67,10 +104,48 @@ def suggest(
         for score, page in ranked[:top]
     )
     return Suggestions(
-        confidence=confidence(terms, ranked[0][0] if ranked else None),
-        suggestions=suggestions,
-        terms=tuple(t.text for t in terms),
+        confidence=confidence(terms, best), suggestions=suggestions, terms=tuple(t.text for t in terms)
     )
+
+
+def _fuse_semantic(
+    index: SearchBackend,
+    semantic: SemanticRanker,
+    text: str,
+    ranked: list[tuple[float, PageHit]],
+    options: RankingOptions,
+) -> list[tuple[float, PageHit]]:
+    """Fuse the lexical ranking with the pages closest in meaning; scores become fused scores."""
+    close = semantic.rank(text, options.semantic_pages)
+    pages = {page.page_id: page for _, page in ranked}
+    pages.update((page.page_id, page) for page in index.page_hits([i for i in close if i not in pages]))
+    fused = reciprocal_rank_fusion([page.page_id for _, page in ranked], close, options)
+    return [(score, pages[page_id]) for page_id, score in fused if page_id in pages]
+
+
+def _with_title_bonus(
+    index: SearchBackend,
+    extracted: Sequence[Term],
+    terms: Sequence[QueryTerm],
+    pages: list[PageHit],
+    options: RankingOptions,
+) -> list[tuple[PageHit, float]]:
+    """Add the pages whose title the text names, give each page its title bonus, best first."""
+    tokens = [token for term in extracted for token in term.tokens]
+    titles = index.title_matches(tokens, [page.page_id for page in pages])
+    rare = [t for t in terms if t.document_frequency <= max(1.0, options.rare_share * t.documents)]
+    headings = index.heading_matches(rare) if rare and options.heading_bonus else {}
+    found = {page.page_id for page in pages}
+    named = [page_id for page_id in {*titles, *headings} if page_id not in found]
+    if named:
+        pages = pages + index.search(terms, limit=len(named), within=named)
+    with_bonus = []
+    for page in pages:
+        bonus = title_bonus(titles.get(page.page_id), terms, options)
+        bonus += options.heading_bonus * headings.get(page.page_id, 0.0)
+        with_bonus.append((replace(page, score=page.score + bonus), bonus))
+    with_bonus.sort(key=lambda pair: pair[0].score, reverse=True)
+    return with_bonus
 
 
 def _search(

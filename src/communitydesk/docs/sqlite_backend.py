@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
@@ -31,12 +32,26 @@ from communitydesk.docs.schemas import (
     RootState,
     SectionHit,
     Snippet,
+    TitleMatch,
 )
 from communitydesk.docs.urls import UrlRule, UrlStyle
 
-SCHEMA_VERSION = "3"
+if TYPE_CHECKING:
+    from communitydesk.docs.semantic import SemanticRanker
+
+SCHEMA_VERSION = "4"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-_TABLES = ("pages_vocab", "pages_fts", "sections_fts", "sections", "pages", "files", "roots", "meta")
+_TABLES = (
+    "pages_vocab",
+    "pages_fts",
+    "sections_fts",
+    "page_vectors",
+    "sections",
+    "pages",
+    "files",
+    "roots",
+    "meta",
+)
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,8 +92,14 @@ CREATE INDEX sections_page ON sections (page_id);
 CREATE VIRTUAL TABLE pages_fts USING fts5 (key, title, description, headings, body, tokenize = '{TOKENIZER}');
 CREATE VIRTUAL TABLE pages_vocab USING fts5vocab (pages_fts, 'row');
 CREATE VIRTUAL TABLE sections_fts USING fts5 (key, headings, body, tokenize = '{TOKENIZER}');
+CREATE TABLE page_vectors (
+    page_id INTEGER PRIMARY KEY REFERENCES pages (id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
 """
 _BODY_COLUMN = 2  # of sections_fts, for snippets
+_STEM_CACHE_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -114,6 +135,10 @@ class SqliteDocsIndex:
         )
         self._vocabulary: dict[str, int] | None = None
         self._page_count = 0
+        self._titles: _TitleTerms | None = None
+        self._stem_cache: dict[str, str] = {}
+        # The semantic extra, when the settings turn it on (see service.open_index).
+        self.semantic: SemanticRanker | None = None
 
     # -- schema ---------------------------------------------------------------------------------------
 
@@ -260,25 +285,78 @@ class SqliteDocsIndex:
             frequency = min(vocabulary.get(stems.get(token, ""), 0) for token in term.tokens)
             if frequency == 0:
                 continue
-            idf = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-            analysed.append(QueryTerm(term.tokens, term.count, frequency, total, idf))
+            analysed.append(QueryTerm(term.tokens, term.count, frequency, total, _idf(frequency, total)))
         return analysed
 
     def _stems(self, tokens: Sequence[str]) -> dict[str, str]:
-        """Return each token as the index's tokenizer stores it (its stem)."""
-        self._db.executemany("INSERT INTO temp.query_tokens (rowid, x) VALUES (?, ?)", enumerate(tokens))
-        stems = {
-            tokens[doc]: term for doc, term in self._db.execute("SELECT doc, term FROM temp.query_stems")
-        }
-        self._db.execute("DELETE FROM temp.query_tokens")
-        return stems
+        """Return each token as the index's tokenizer stores it (its stem); remembered, as the tokenizer
+        round trip costs more than the rest of the analysis."""
+        unknown = [token for token in tokens if token not in self._stem_cache]
+        if unknown:
+            if len(self._stem_cache) > _STEM_CACHE_SIZE:
+                self._stem_cache.clear()
+            self._db.executemany("INSERT INTO temp.query_tokens (rowid, x) VALUES (?, ?)", enumerate(unknown))
+            found = dict(self._db.execute("SELECT doc, term FROM temp.query_stems").fetchall())
+            self._db.execute("DELETE FROM temp.query_tokens")
+            self._stem_cache.update((token, found.get(i, "")) for i, token in enumerate(unknown))
+        return {token: stem for token in tokens if (stem := self._stem_cache[token])}
 
     def _load_vocabulary(self) -> dict[str, int]:
         """Return how many pages hold each term (read once, then after every change)."""
         if self._vocabulary is None:
             self._vocabulary = dict(self._db.execute("SELECT term, doc FROM pages_vocab"))
             self._page_count = int(self._db.execute("SELECT count(*) FROM pages").fetchone()[0])
+            self._titles = None
         return self._vocabulary
+
+    def title_matches(self, tokens: Sequence[str], page_ids: Sequence[int]) -> dict[int, TitleMatch]:
+        if not tokens:
+            return {}
+        with self._lock:
+            stems = set(self._stems(sorted(set(tokens))).values())
+            titles = self._load_titles()
+        named = {page for stem in stems for page in titles.by_rarest.get(stem, ())}
+        matches = {}
+        for page_id in {*page_ids, *named}:
+            weights = titles.weights.get(page_id, {})
+            total = sum(weights.values())
+            mentioned = sum(weight for stem, weight in weights.items() if stem in stems)
+            if total > 0 and (page_id in page_ids or mentioned >= total):
+                matches[page_id] = TitleMatch(mentioned / total, mentioned)
+        return matches
+
+    def heading_matches(self, terms: Sequence[QueryTerm]) -> dict[int, float]:
+        """Return the pages with a section heading naming one of the terms, with those terms' idf sum."""
+        found: dict[int, float] = {}
+        with self._lock:
+            for term in terms:
+                expression = match_expression([term])
+                if not expression:
+                    continue
+                rows = self._db.execute(
+                    "SELECT DISTINCT s.page_id FROM sections_fts JOIN sections s ON s.id = sections_fts.rowid"
+                    " WHERE sections_fts MATCH ?",
+                    (f"{{headings}} : ({expression})",),
+                )
+                for (page_id,) in rows.fetchall():
+                    found[page_id] = found.get(page_id, 0.0) + term.idf
+        return found
+
+    def _load_titles(self) -> _TitleTerms:
+        """Return every page's title terms with their weights (read once, then after every change)."""
+        vocabulary, total = self._load_vocabulary(), self._page_count
+        if self._titles is None:
+            # Titles go through the scratch table: the tokenizer makes the same stems as in the index.
+            self._db.execute("INSERT INTO temp.query_tokens (rowid, x) SELECT id, title FROM pages")
+            weights: dict[int, dict[str, float]] = {}
+            for page_id, stem in self._db.execute("SELECT doc, term FROM temp.query_stems"):
+                weights.setdefault(page_id, {})[stem] = _idf(vocabulary.get(stem, 1), total)
+            self._db.execute("DELETE FROM temp.query_tokens")
+            by_rarest: dict[str, list[int]] = {}
+            for page_id, title in weights.items():
+                by_rarest.setdefault(max(title, key=title.__getitem__), []).append(page_id)
+            self._titles = _TitleTerms(weights, by_rarest)
+        return self._titles
 
     def search(
         self, terms: Sequence[QueryTerm], *, limit: int, within: Sequence[int] | None = None
@@ -356,6 +434,54 @@ class SqliteDocsIndex:
                 ).fetchone()
         return Snippet(" ".join(str(row[0]).split()) if row else "")
 
+    def page_hits(self, page_ids: Sequence[int]) -> list[PageHit]:
+        """Return pages by id (score 0), in the order asked."""
+        if not page_ids:
+            return []
+        marks = ", ".join("?" * len(page_ids))
+        sql = (
+            "SELECT p.id, r.path, p.path, p.url, p.title, p.stage, p.group_name, 0.0"  # noqa: S608 - only ?s
+            f" FROM pages p JOIN roots r ON r.id = p.root_id WHERE p.id IN ({marks})"
+        )
+        with self._lock:
+            found = {row[0]: PageHit(*row) for row in self._db.execute(sql, list(page_ids)).fetchall()}
+        return [found[page_id] for page_id in page_ids if page_id in found]
+
+    def pages_to_embed(self, model: str) -> list[tuple[int, str]]:
+        """Return the pages without a vector of `model`, each with the text to embed (title, description,
+        headings: what the page is about, short enough for the model)."""
+        sql = """
+            SELECT p.id, p.title, coalesce(p.description, ''),
+                   coalesce((SELECT group_concat(s.heading, '; ') FROM sections s
+                             WHERE s.page_id = p.id AND s.heading IS NOT NULL), '')
+            FROM pages p LEFT JOIN page_vectors v ON v.page_id = p.id AND v.model = ?
+            WHERE v.page_id IS NULL ORDER BY p.id
+        """
+        with self._lock:
+            rows = self._db.execute(sql, (model,)).fetchall()
+        return [(page_id, ". ".join(part for part in parts if part)) for page_id, *parts in rows]
+
+    def store_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
+        """Store page vectors of `model`; a page's older vector (of any model) is replaced."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO page_vectors (page_id, model, vector) VALUES (?, ?, ?)",
+                ((page_id, model, vector) for page_id, vector in vectors),
+            )
+
+    def page_vectors(self, model: str) -> list[tuple[int, bytes]]:
+        """Return every stored page vector of `model`."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT page_id, vector FROM page_vectors WHERE model = ? ORDER BY page_id", (model,)
+            )
+            return [(int(page_id), bytes(vector)) for page_id, vector in rows.fetchall()]
+
+    def vector_count(self, model: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT count(*) FROM page_vectors WHERE model = ?", (model,)).fetchone()
+        return int(row[0])
+
     def counts(self) -> dict[str, int]:
         queries = {
             "roots": "SELECT count(*) FROM roots",
@@ -378,6 +504,16 @@ class SqliteDocsIndex:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+@dataclass(frozen=True)
+class _TitleTerms:
+    weights: dict[int, dict[str, float]]  # page id -> title stem -> idf
+    by_rarest: dict[str, list[int]]  # a title's rarest stem -> pages: a text must name it to name the title
+
+
+def _idf(frequency: int, total: int) -> float:
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
 def match_expression(terms: Sequence[QueryTerm]) -> str:
