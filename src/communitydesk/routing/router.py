@@ -28,8 +28,8 @@ from communitydesk.routing.schemas import ExpertSuggestion, Ranked, Routing
 from communitydesk.taxonomy.aliases import Owner, Resolver
 
 # How much each kind of evidence counts (the shares of each kind sum to 1 before weighting).
-DOCS_WEIGHT = 0.7
-LEXICON_WEIGHT = 0.3
+DOCS_WEIGHT = 0.6
+LEXICON_WEIGHT = 0.4
 HISTORY_WEIGHT = 0.5
 SIMILAR_ENOUGH = 0.3
 # A docs page's vote: (its score / the first page's score) ** power, less for each rank below the first.
@@ -263,7 +263,10 @@ class Router:
                 continue
             terms = ", ".join(f"'{term}'" for term in match.terms[:5])
             where = "/".join(part for part in (match.category.stage, match.category.group) if part)
-            routing.reasons.append(f"matched category terms {terms}: {match.category.name} ({where})")
+            feature = f", feature '{match.feature}'" if match.feature else ""
+            routing.reasons.append(
+                f"matched category terms {terms}: {match.category.name} ({where}){feature}"
+            )
         owned = [(page, owner) for page, owner, _ in pages if owner.stage == stage][:3]
         for page, owner in owned:
             names = " / ".join(part for part in (page.stage, page.group) if part)

@@ -29,6 +29,7 @@ from communitydesk.routing.router import (
     word_set,
 )
 from communitydesk.routing.schemas import Routing
+from communitydesk.taxonomy.importer import FEATURES_ATTRIBUTE
 from communitydesk.taxonomy.models import Category, Group, Stage
 from communitydesk.tickets import service as tickets
 from communitydesk.tickets.models import Ticket
@@ -86,7 +87,8 @@ def load_router(
             stage,
             docs_path_prefix(category.attributes.get("documentation")),
         )
-        features = category.attributes.get("feature_labels") or []
+        labels = category.attributes.get("feature_labels") or []
+        features = category.attributes.get(FEATURES_ATTRIBUTE) or []
         docs.append(
             category_doc(
                 category.key,
@@ -94,7 +96,14 @@ def load_router(
                 group,
                 stage,
                 category.description,
-                [str(feature) for feature in features] if isinstance(features, list) else [],
+                [str(label) for label in labels] if isinstance(labels, list) else [],
+                [
+                    str(feature["title"])
+                    for feature in features
+                    if isinstance(feature, dict) and feature.get("title")
+                ]
+                if isinstance(features, list)
+                else [],
             )
         )
     people = {
