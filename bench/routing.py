@@ -171,13 +171,29 @@ def _rows(data: Path, resolver: Resolver, *, keep_link_text: bool) -> tuple[list
         if not linked:
             left_out += 1
             continue
-        stage = Counter(owner.stage for owner in linked).most_common(1)[0][0]
-        assert stage is not None
+        stage = _gold_stage(linked, _label_stages(raw.get("stage_label"), resolver))
         groups = [owner.group for owner in linked if owner.stage == stage and owner.group]
         group = Counter(groups).most_common(1)[0][0] if groups else None
         text = _strip_links(body, keep_link_text=keep_link_text)
         rows.append(Row(str(number), text, stage, group, raw.get("stage_label")))
     return rows, left_out
+
+
+def _label_stages(label: object, resolver: Resolver) -> set[str]:
+    """Return the directory stages a notice's own stage label names ("secure, protect" names two)."""
+    if not isinstance(label, str):
+        return set()
+    return {stage for part in label.split(",") if (stage := resolver.stage(part))}
+
+
+def _gold_stage(linked: Sequence[Owner], labelled: set[str]) -> str:
+    """The most frequent stage of the linked pages; a tie goes to the stage the notice's own label names,
+    else to the link that comes first (a notice often links a general page, such as the upgrade notes,
+    beside its own feature's page, and link order says nothing about which one it is about)."""
+    counts = Counter(owner.stage for owner in linked if owner.stage)
+    top = max(counts.values())
+    tied = [stage for stage, count in counts.items() if count == top]  # in order of first link
+    return next((stage for stage in tied if stage in labelled), tied[0])
 
 
 def _position(body: str, link: str) -> int:
