@@ -32,6 +32,9 @@ DOCS_WEIGHT = 0.6
 LEXICON_WEIGHT = 0.4
 HISTORY_WEIGHT = 0.5
 SIMILAR_ENOUGH = 0.3
+_KINDS = ("docs pages", "category terms", "past answers")  # the kinds of evidence, in route()'s order
+# Added to each kind's share of an owner before the kinds are multiplied: what "not seen" still counts.
+_SMOOTHING = 0.1
 # A docs page's vote: (its score / the first page's score) ** power, less for each rank below the first.
 _PAGE_SCORE_POWER = 2.0
 _PAGE_RANK_DECAY = 0.15  # cosine similarity above which a past answer counts as "a similar ticket"
@@ -171,26 +174,26 @@ class Router:
         text_words = words(text)
         similar = self._similar_answers(text_words)
 
-        stage_votes: dict[str, float] = defaultdict(float)
-        group_votes: dict[str, float] = defaultdict(float)
-        for kind_weight, votes in (
-            (DOCS_WEIGHT, [(owner, weight) for _, owner, weight in pages]),
-            (LEXICON_WEIGHT, [(Owner(m.category.stage, m.category.group), m.score) for m in matches]),
-            (HISTORY_WEIGHT, [(Owner(a.stage, a.group), s) for a, s in similar]),
-        ):
-            _add_shares(stage_votes, group_votes, votes, kind_weight)
-
-        total = sum(stage_votes.values())
-        if total > 0:
-            ranked = sorted(stage_votes.items(), key=lambda item: item[1], reverse=True)
-            routing.stages = [Ranked(key, self.stages[key].name, votes / total) for key, votes in ranked]
+        kinds = [
+            (weight, _shares(votes))
+            for weight, votes in (
+                (DOCS_WEIGHT, [(owner, weight) for _, owner, weight in pages]),
+                (LEXICON_WEIGHT, [(Owner(m.category.stage, m.category.group), m.score) for m in matches]),
+                (HISTORY_WEIGHT, [(Owner(a.stage, a.group), s) for a, s in similar]),
+            )
+        ]
+        # Stages: the one most kinds of evidence agree on. Groups within it: the most evidence, summed, as
+        # the kinds often split a stage's work differently (2022 categories, 2026 docs owners).
+        stage_votes = _rank([(weight, stages) for weight, (stages, _) in kinds], by_product=True)
+        routing.stages = [Ranked(key, self.stages[key].name, share) for key, share in stage_votes]
         stage = routing.stage.key if routing.stage else None
         if stage is not None:
-            in_stage = {key: v for key, v in group_votes.items() if self.groups[key].stage == stage}
-            group_total = sum(in_stage.values())
+            in_stage = [
+                (weight, {key: v for key, v in groups.items() if self.groups[key].stage == stage})
+                for weight, (_, groups) in kinds
+            ]
             routing.groups = [
-                Ranked(key, self.groups[key].name, votes / group_total)
-                for key, votes in sorted(in_stage.items(), key=lambda item: item[1], reverse=True)
+                Ranked(key, self.groups[key].name, share) for key, share in _rank(in_stage, by_product=False)
             ]
         routing.categories = self._categories(routing, matches, pages)
 
@@ -201,7 +204,11 @@ class Router:
         # a clear but worthless win).
         routing.confidence = share * evidence
 
-        self._explain(routing, pages, matches, similar)
+        backing: dict[str, list[str]] = defaultdict(list)
+        for name, (_, (stages, _)) in zip(_KINDS, kinds, strict=True):
+            for key in stages:
+                backing[key].append(name)
+        self._explain(routing, pages, matches, similar, backing)
         matched_routes = self._special_routes(text)
         routing.routes = [route.key for route in matched_routes]
         routing.experts = self._experts(routing, matched_routes, similar, channel, url)
@@ -256,6 +263,7 @@ class Router:
         pages: Sequence[tuple[Suggestion, Owner, float]],
         matches: Sequence[LexiconMatch],
         similar: Sequence[tuple[PastAnswer, float]],
+        backing: dict[str, list[str]],
     ) -> None:
         stage = routing.stage.key if routing.stage else None
         for match in matches[:3]:
@@ -279,11 +287,17 @@ class Router:
                 f"{who} answered a similar ticket #{answer.ticket_id} (similarity {similarity:.2f})"
             )
         if routing.stage and routing.stages[1:]:
-            runner_up = routing.stages[1]
-            routing.reasons.append(
-                f"stage {routing.stage.key} has {routing.stage.share:.0%} of the evidence "
+            winner, runner_up = routing.stage, routing.stages[1]
+            reason = (
+                f"stage {winner.key} has {winner.share:.0%} of the evidence "
                 f"(next: {runner_up.key} {runner_up.share:.0%})"
             )
+            if runner_up.share > winner.share:
+                reason += (
+                    f"; {winner.key} is backed by {' and '.join(backing.get(winner.key, []))}, "
+                    f"{runner_up.key} by {' and '.join(backing.get(runner_up.key, []))} only"
+                )
+            routing.reasons.append(reason)
 
     def _special_routes(self, text: str) -> list[RouteInfo]:
         """Return the routes whose phrases the text uses, the one with most distinct phrases first."""
@@ -411,22 +425,40 @@ class Router:
         )
 
 
-def _add_shares(
-    stage_votes: dict[str, float],
-    group_votes: dict[str, float],
-    votes: Iterable[tuple[Owner, float]],
-    weight: float,
-) -> None:
-    """Add one kind of evidence: each vote's share of that kind's total, times the kind's weight."""
+def _shares(votes: Iterable[tuple[Owner, float]]) -> tuple[dict[str, float], dict[str, float]]:
+    """Return one kind of evidence as each stage's and each group's share of that kind's total vote."""
     owned = [(owner, value) for owner, value in votes if owner.stage and value > 0]
     total = sum(value for _, value in owned)
-    if total <= 0:
-        return
+    stages: dict[str, float] = defaultdict(float)
+    groups: dict[str, float] = defaultdict(float)
     for owner, value in owned:
         assert owner.stage is not None
-        stage_votes[owner.stage] += weight * value / total
+        stages[owner.stage] += value / total
         if owner.group:
-            group_votes[owner.group] += weight * value / total
+            groups[owner.group] += value / total
+    return stages, groups
+
+
+def _rank(kinds: Sequence[tuple[float, dict[str, float]]], *, by_product: bool) -> list[tuple[str, float]]:
+    """Return owners with their share of all evidence (each kind's shares, weighted and summed), best first.
+
+    `by_product` orders them by the kinds' shares multiplied instead (each smoothed, to the power of its
+    weight): an owner that two kinds of evidence support then beats one that a single kind favours and
+    the other does not see at all. A kind with no evidence for any owner is left out of both.
+    """
+    present = [(weight, shares) for weight, shares in kinds if shares]
+    keys = {key for _, shares in present for key in shares}
+    summed = {key: sum(weight * shares.get(key, 0.0) for weight, shares in present) for key in keys}
+    total = sum(summed.values())
+    if by_product:
+        order = {
+            key: math.prod((shares.get(key, 0.0) + _SMOOTHING) ** weight for weight, shares in present)
+            for key in keys
+        }
+    else:
+        order = summed
+    ranked = sorted(keys, key=lambda key: (order[key], summed[key]), reverse=True)
+    return [(key, summed[key] / total) for key in ranked]
 
 
 def _cosine(mine: set[str], theirs: frozenset[str], idf: dict[str, float]) -> float:
