@@ -156,3 +156,30 @@ def test_feature_titles_from_features_yml_route_and_are_named(
         in reason
         for reason in after["reasons"]
     ), after["reasons"]
+
+
+def test_a_docs_page_that_a_feature_links_to_names_the_category(
+    routing_desk: Desk, cli: CliRunner, tmp_path: Path
+) -> None:
+    text = {"id": "pat", "text": "My personal access token expired and now the API answers 401"}
+    (before,) = _batch(cli, tmp_path, [text])
+    assert before["group"] == "authentication_and_authorization"
+    assert before["category"] != "user_management", before["reasons"]
+
+    folder = tmp_path / "directory"
+    shutil.copytree(DEMO / "taxonomy", folder)
+    (folder / "features.yml").write_text(
+        "features:\n"
+        "  - title: Service account lifecycle\n"
+        "    link: https://docs.example.com/user/profile/personal_access_tokens/#expiry\n"
+        "    category: [user_management]\n",
+        encoding="utf-8",
+    )
+    assert cli.invoke(app, ["experts", "import", "--taxonomy", str(folder)]).exit_code == 0
+
+    (after,) = _batch(cli, tmp_path, [text])
+    assert (after["stage"], after["group"], after["category"]) == (
+        "manage",
+        "authentication_and_authorization",
+        "user_management",
+    )

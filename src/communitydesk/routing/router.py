@@ -74,6 +74,7 @@ class CategoryInfo:
     group: str | None
     stage: str | None
     docs_path: str | None  # the category's documentation page as a docs path prefix
+    feature_pages: frozenset[str] = frozenset()  # docs pages its features (features.yml) link to
 
 
 @dataclass(frozen=True)
@@ -230,10 +231,14 @@ class Router:
         for match in matches:
             if match.category.group == group or (group is None and match.category.stage == stage):
                 votes[match.category.key] += match.score / best
+
+        def in_scope(category: CategoryInfo) -> bool:
+            return category.group == group or (group is None and category.stage == stage)
+
         for page, _, weight in pages[:3]:
-            category = self._category_of_page(page.path)
-            if category and (category.group == group or (group is None and category.stage == stage)):
-                votes[category.key] += 0.5 * weight
+            linked = self._categories_of_page(page.page_url, in_scope)
+            for category in linked:
+                votes[category.key] += 0.5 * weight / len(linked)
         if not votes and group is not None:
             own = [c for c in self.categories.values() if c.group == group]
             if len(own) == 1:
@@ -244,18 +249,19 @@ class Router:
             for key, value in sorted(votes.items(), key=lambda item: item[1], reverse=True)
         ]
 
-    def _category_of_page(self, path: str) -> CategoryInfo | None:
-        page = _docs_path(path)
-        best: CategoryInfo | None = None
-        for category in self.categories.values():
-            prefix = category.docs_path
-            if (
-                prefix
-                and page.startswith(prefix)
-                and (best is None or len(prefix) > len(best.docs_path or ""))
-            ):
-                best = category
-        return best
+    def _categories_of_page(self, url: str, in_scope: Callable[[CategoryInfo], bool]) -> list[CategoryInfo]:
+        """Return the categories (of those in scope) that a docs page (its public URL) documents.
+
+        The categories whose features link to exactly this page, else the one whose documentation is the
+        longest folder holding it.
+        """
+        page = _docs_path(url)
+        scoped = [category for category in self.categories.values() if in_scope(category)]
+        linked = [category for category in scoped if page in category.feature_pages]
+        if linked:
+            return linked
+        folders = [c for c in scoped if c.docs_path and page.startswith(c.docs_path)]
+        return [max(folders, key=lambda c: len(c.docs_path or ""))] if folders else []
 
     def _explain(
         self,
@@ -497,8 +503,11 @@ def _docs_path(value: str) -> str:
 
 
 def docs_path_prefix(url: object) -> str | None:
-    """Return a category's documentation URL as a docs path prefix, or None."""
-    if not isinstance(url, str) or ("docs.gitlab.com" not in url and not url.startswith("/")):
+    """Return a category's or feature's documentation URL as a docs path prefix, or None.
+
+    Compared with the public URLs of indexed pages, whatever their host: a path no page has matches none.
+    """
+    if not isinstance(url, str) or not url.startswith(("https://", "http://", "/")):
         return None
     path = _docs_path(url)
     return path if path.strip("/") else None

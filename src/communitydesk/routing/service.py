@@ -78,6 +78,8 @@ def load_router(
     categories: dict[str, CategoryInfo] = {}
     docs = []
     for category in session.scalars(select(Category)):
+        features = category.attributes.get(FEATURES_ATTRIBUTE)
+        features = features if isinstance(features, list) else []
         group = group_key.get(category.group_id) if category.group_id else None
         stage = stage_key.get(category.stage_id) if category.stage_id else None
         categories[category.key] = CategoryInfo(
@@ -86,9 +88,13 @@ def load_router(
             group,
             stage,
             docs_path_prefix(category.attributes.get("documentation")),
+            frozenset(
+                path
+                for feature in features
+                if isinstance(feature, dict) and (path := docs_path_prefix(feature.get("link")))
+            ),
         )
         labels = category.attributes.get("feature_labels") or []
-        features = category.attributes.get(FEATURES_ATTRIBUTE) or []
         docs.append(
             category_doc(
                 category.key,
@@ -101,9 +107,7 @@ def load_router(
                     str(feature["title"])
                     for feature in features
                     if isinstance(feature, dict) and feature.get("title")
-                ]
-                if isinstance(features, list)
-                else [],
+                ],
             )
         )
     people = {
