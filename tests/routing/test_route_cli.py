@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from communitydesk.cli.main import app
 from communitydesk.runtime import Desk
+from tests.routing.conftest import DEMO
 
 CONTRACT = {"id", "stage", "group", "category", "channel", "experts", "confidence", "reasons"}
 
@@ -118,3 +120,66 @@ def test_pretty_output_and_bad_batch_rows(routing_desk: Desk, cli: CliRunner, tm
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [row["channel"] for row in rows] == ["#questions", "#questions"]
     assert rows[0]["id"] == 1 and "text" in rows[0]["error"]
+
+
+def test_feature_titles_from_features_yml_route_and_are_named(
+    routing_desk: Desk, cli: CliRunner, tmp_path: Path
+) -> None:
+    text = {"id": "lock", "text": "How do I turn on lockfile verification? It rejects our installs."}
+    # Neither the demo directory nor the docs tree knows these words: nothing to route with.
+    (before,) = _batch(cli, tmp_path, [text])
+    assert before["stage"] is None and before["group"] is None
+
+    folder = tmp_path / "directory"
+    shutil.copytree(DEMO / "taxonomy", folder)
+    (folder / "features.yml").write_text(
+        "features:\n"
+        "  - title: Lockfile verification for installs\n"
+        "    description: Checks every downloaded package against the lockfile.\n"
+        "    category: [package_registry]\n"
+        "  - title: Verification of signed commits\n"
+        "    category: [source_code_management]\n",
+        encoding="utf-8",
+    )
+    imported = cli.invoke(app, ["experts", "import", "--taxonomy", str(folder)])
+    assert imported.exit_code == 0, imported.output
+
+    (after,) = _batch(cli, tmp_path, [text])
+    assert (after["stage"], after["group"], after["category"]) == (
+        "package",
+        "package_registry",
+        "package_registry",
+    )
+    assert any(
+        "matched category terms 'lockfile'" in reason
+        and "Package Registry (package/package_registry), feature 'Lockfile verification for installs'"
+        in reason
+        for reason in after["reasons"]
+    ), after["reasons"]
+
+
+def test_a_docs_page_that_a_feature_links_to_names_the_category(
+    routing_desk: Desk, cli: CliRunner, tmp_path: Path
+) -> None:
+    text = {"id": "pat", "text": "My personal access token expired and now the API answers 401"}
+    (before,) = _batch(cli, tmp_path, [text])
+    assert before["group"] == "authentication_and_authorization"
+    assert before["category"] != "user_management", before["reasons"]
+
+    folder = tmp_path / "directory"
+    shutil.copytree(DEMO / "taxonomy", folder)
+    (folder / "features.yml").write_text(
+        "features:\n"
+        "  - title: Service account lifecycle\n"
+        "    link: https://docs.example.com/user/profile/personal_access_tokens/#expiry\n"
+        "    category: [user_management]\n",
+        encoding="utf-8",
+    )
+    assert cli.invoke(app, ["experts", "import", "--taxonomy", str(folder)]).exit_code == 0
+
+    (after,) = _batch(cli, tmp_path, [text])
+    assert (after["stage"], after["group"], after["category"]) == (
+        "manage",
+        "authentication_and_authorization",
+        "user_management",
+    )

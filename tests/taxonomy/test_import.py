@@ -115,6 +115,10 @@ def test_real_gitlab_directory_counts(desk: Desk) -> None:
         assert registry.attributes["slack"]["channel"] == "g_container-registry"
         assert "tech_writer" in registry.attributes and "support" in registry.attributes
         assert subgroups.attributes["available"] == "2017-03-22"  # YAML dates stored as ISO text
+        # features.yml beside them: each category's features, in users' words.
+        access = taxonomy.get_category_by_key(session, "system_access")
+        assert access is not None
+        assert "Restrict access by IP address" in [f["title"] for f in access.attributes["features"]]
     # The 2022 files disagree with themselves in three places; the import says how it resolved them.
     assert any("value_stream_management" in warning for warning in result.warnings)
     assert any("'gitaly'" in warning for warning in result.warnings)
@@ -181,3 +185,71 @@ def test_missing_files_are_named(desk: Desk, tmp_path: Path) -> None:
         import_folder(desk.sessions, tmp_path)
     with pytest.raises(FileNotFoundError, match=r"no such folder"):
         import_folder(desk.sessions, tmp_path / "nope")
+
+
+def _with_features(tmp_path: Path, features: str) -> Path:
+    folder = tmp_path / "directory"
+    shutil.copytree(DEMO_TAXONOMY, folder)
+    (folder / "features.yml").write_text(features, encoding="utf-8")
+    return folder
+
+
+def test_features_file_adds_each_categorys_features(desk: Desk, tmp_path: Path) -> None:
+    folder = _with_features(
+        tmp_path,
+        "features:\n"
+        "  - title: 'Suggested reviewers'\n"
+        "    description: 'Reviewers   proposed from the\n    files a merge request changes.'\n"
+        "    link: https://docs.example.com/user/project/merge_requests/reviews/\n"
+        "    category: [code_review, no_such_category]\n"
+        "    gitlab_core: true\n"
+        "  - title: ' '\n"
+        "    link_description: 'Registry cleanup policies'\n"
+        "    category: container_registry\n"
+        "  - title: 'Community forum'\n"
+        "    category: [unknown]\n"
+        "  - title: ''\n"
+        "    category: [runner]\n",
+    )
+
+    result = import_folder(desk.sessions, folder)
+
+    with desk.sessions() as session:
+        review = taxonomy.get_category_by_key(session, "code_review")
+        registry = taxonomy.get_category_by_key(session, "container_registry")
+        runner = taxonomy.get_category_by_key(session, "runner")
+        assert review and registry and runner
+        assert review.attributes["features"] == [
+            {
+                "title": "Suggested reviewers",
+                "description": "Reviewers proposed from the files a merge request changes.",
+                "link": "https://docs.example.com/user/project/merge_requests/reviews/",
+            }
+        ]
+        # A blank title: the link's text names the feature.
+        assert [f["title"] for f in registry.attributes["features"]] == ["Registry cleanup policies"]
+        assert "features" not in runner.attributes
+    assert any("features.yml: 1 features name no known category" in w for w in result.warnings)
+    assert any("1 features have neither a title nor a link_description" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("features", "message"),
+    [
+        ("- title: x\n", r"features\.yml: expected a mapping with a top-level 'features' list"),
+        ("features: {title: x}\n", r"features\.yml: features: expected a list of features, got a mapping"),
+        ("features:\n  - just text\n", r"features\.yml: features\[0\]: expected a mapping of feature fields"),
+        (
+            "features:\n  - title: ok\n    category: runner\n  - title: x\n    category: {a: b}\n",
+            r"features\.yml: features\[1\]\.category: expected a category key or a list of them",
+        ),
+        ("features:\n  - title: [a, b]\n", r"features\[0\]\.title: expected text, got a list"),
+    ],
+)
+def test_malformed_features_file_names_the_feature(
+    desk: Desk, tmp_path: Path, features: str, message: str
+) -> None:
+    with pytest.raises(TaxonomyError, match=message):
+        import_folder(desk.sessions, _with_features(tmp_path, features))
+    with desk.sessions() as session:
+        assert taxonomy.counts(session) == (0, 0, 0)

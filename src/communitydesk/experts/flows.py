@@ -60,7 +60,11 @@ def import_directory(
         if taxonomy is not None:
             stages_path, categories_path = taxonomy_importer.directory_files(taxonomy)
             result.taxonomy = taxonomy_importer.import_files(
-                session, stages_path=stages_path, categories_path=categories_path, prune=prune
+                session,
+                stages_path=stages_path,
+                categories_path=categories_path,
+                features_path=taxonomy_importer.features_file(taxonomy),
+                prune=prune,
             )
         names = resolver(session, settings)
         categories = set(session.scalars(select(Category.key)))

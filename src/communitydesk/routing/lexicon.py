@@ -1,7 +1,9 @@
-"""Match a text against the directory's own words: category names, descriptions and feature lists.
+"""Match a text against the directory's own words: category names, descriptions and features.
 
-Each category is a small document (its name and feature labels weigh more than its description); texts are
-scored with BM25 over these documents, so a word every category uses says little.
+Each category is a small document: its name, its feature labels (categories.yml) and the titles of its
+features (features.yml: what users call the things they use) weigh more than its description. Texts are
+scored with BM25 over these documents, so a word every category uses says little. A match also names the
+category's feature that shares the most telling words with the text, for the routing's reasons.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class CategoryDoc:
     name: str
     group: str | None
     stage: str | None
-    text: str  # name and features repeated by weight, then the description
+    text: str  # name, feature labels and feature titles repeated by weight, then the description
+    features: tuple[str, ...] = ()  # feature titles (features.yml)
 
 
 def category_doc(
@@ -60,11 +63,12 @@ def category_doc(
     group: str | None,
     stage: str | None,
     description: str | None,
-    features: Iterable[str],
+    labels: Iterable[str],
+    features: Sequence[str] = (),
 ) -> CategoryDoc:
-    parts = [name] * _NAME_WEIGHT + [" ".join(features)] * _FEATURE_WEIGHT
-    parts += [description or ""] * _DESCRIPTION_WEIGHT
-    return CategoryDoc(key, name, group, stage, "\n".join(parts))
+    named = " ".join([*labels, *features])
+    parts = [name] * _NAME_WEIGHT + [named] * _FEATURE_WEIGHT + [description or ""] * _DESCRIPTION_WEIGHT
+    return CategoryDoc(key, name, group, stage, "\n".join(parts), tuple(features))
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class LexiconMatch:
     category: CategoryDoc
     score: float
     terms: tuple[str, ...]  # the text's words that matched, most telling first
+    feature: str | None = None  # the category's feature sharing the most telling words with the text
 
 
 class Lexicon:
@@ -80,6 +85,7 @@ class Lexicon:
     def __init__(self, docs: Sequence[CategoryDoc]) -> None:
         self.docs = list(docs)
         self._counts = [Counter(words(doc.text)) for doc in self.docs]
+        self._feature_words = [[(title, set(words(title))) for title in doc.features] for doc in self.docs]
         self._lengths = [sum(counts.values()) for counts in self._counts]
         self._average = (sum(self._lengths) / len(self._lengths)) if self._lengths else 1.0
         frequency: Counter[str] = Counter()
@@ -92,7 +98,8 @@ class Lexicon:
         """Return the best-matching categories, best first (only those with a matched word)."""
         query = Counter(words(text))
         results = []
-        for doc, counts, length in zip(self.docs, self._counts, self._lengths, strict=True):
+        documents = zip(self.docs, self._counts, self._lengths, self._feature_words, strict=True)
+        for doc, counts, length, features in documents:
             score = 0.0
             matched = []
             for word, repeat in query.items():
@@ -104,6 +111,19 @@ class Lexicon:
                 matched.append(word)
             if score > 0:
                 matched.sort(key=lambda word: self.idf[word], reverse=True)
-                results.append(LexiconMatch(doc, score, tuple(matched)))
-        results.sort(key=lambda match: match.score, reverse=True)
-        return results[:limit]
+                results.append((LexiconMatch(doc, score, tuple(matched)), features))
+        results.sort(key=lambda pair: pair[0].score, reverse=True)
+        return [self._with_feature(match, features) for match, features in results[:limit]]
+
+    def _with_feature(self, match: LexiconMatch, features: Sequence[tuple[str, set[str]]]) -> LexiconMatch:
+        """Name the feature whose title shares the most telling matched words (two, or one rare one)."""
+        matched = set(match.terms)
+        best, best_weight = None, 0.0
+        for title, title_words in features:
+            shared = title_words & matched
+            weight = sum(self.idf[word] for word in shared)
+            if weight > best_weight and (len(shared) >= 2 or len(title_words) == 1):
+                best, best_weight = title, weight
+        if best is None:
+            return match
+        return LexiconMatch(match.category, match.score, match.terms, best)

@@ -28,10 +28,13 @@ from communitydesk.routing.schemas import ExpertSuggestion, Ranked, Routing
 from communitydesk.taxonomy.aliases import Owner, Resolver
 
 # How much each kind of evidence counts (the shares of each kind sum to 1 before weighting).
-DOCS_WEIGHT = 0.7
-LEXICON_WEIGHT = 0.3
+DOCS_WEIGHT = 0.6
+LEXICON_WEIGHT = 0.4
 HISTORY_WEIGHT = 0.5
 SIMILAR_ENOUGH = 0.3
+_KINDS = ("docs pages", "category terms", "past answers")  # the kinds of evidence, in route()'s order
+# Added to each kind's share of an owner before the kinds are multiplied: what "not seen" still counts.
+_SMOOTHING = 0.1
 # A docs page's vote: (its score / the first page's score) ** power, less for each rank below the first.
 _PAGE_SCORE_POWER = 2.0
 _PAGE_RANK_DECAY = 0.15  # cosine similarity above which a past answer counts as "a similar ticket"
@@ -71,6 +74,7 @@ class CategoryInfo:
     group: str | None
     stage: str | None
     docs_path: str | None  # the category's documentation page as a docs path prefix
+    feature_pages: frozenset[str] = frozenset()  # docs pages its features (features.yml) link to
 
 
 @dataclass(frozen=True)
@@ -171,26 +175,26 @@ class Router:
         text_words = words(text)
         similar = self._similar_answers(text_words)
 
-        stage_votes: dict[str, float] = defaultdict(float)
-        group_votes: dict[str, float] = defaultdict(float)
-        for kind_weight, votes in (
-            (DOCS_WEIGHT, [(owner, weight) for _, owner, weight in pages]),
-            (LEXICON_WEIGHT, [(Owner(m.category.stage, m.category.group), m.score) for m in matches]),
-            (HISTORY_WEIGHT, [(Owner(a.stage, a.group), s) for a, s in similar]),
-        ):
-            _add_shares(stage_votes, group_votes, votes, kind_weight)
-
-        total = sum(stage_votes.values())
-        if total > 0:
-            ranked = sorted(stage_votes.items(), key=lambda item: item[1], reverse=True)
-            routing.stages = [Ranked(key, self.stages[key].name, votes / total) for key, votes in ranked]
+        kinds = [
+            (weight, _shares(votes))
+            for weight, votes in (
+                (DOCS_WEIGHT, [(owner, weight) for _, owner, weight in pages]),
+                (LEXICON_WEIGHT, [(Owner(m.category.stage, m.category.group), m.score) for m in matches]),
+                (HISTORY_WEIGHT, [(Owner(a.stage, a.group), s) for a, s in similar]),
+            )
+        ]
+        # Stages: the one most kinds of evidence agree on. Groups within it: the most evidence, summed, as
+        # the kinds often split a stage's work differently (2022 categories, 2026 docs owners).
+        stage_votes = _rank([(weight, stages) for weight, (stages, _) in kinds], by_product=True)
+        routing.stages = [Ranked(key, self.stages[key].name, share) for key, share in stage_votes]
         stage = routing.stage.key if routing.stage else None
         if stage is not None:
-            in_stage = {key: v for key, v in group_votes.items() if self.groups[key].stage == stage}
-            group_total = sum(in_stage.values())
+            in_stage = [
+                (weight, {key: v for key, v in groups.items() if self.groups[key].stage == stage})
+                for weight, (_, groups) in kinds
+            ]
             routing.groups = [
-                Ranked(key, self.groups[key].name, votes / group_total)
-                for key, votes in sorted(in_stage.items(), key=lambda item: item[1], reverse=True)
+                Ranked(key, self.groups[key].name, share) for key, share in _rank(in_stage, by_product=False)
             ]
         routing.categories = self._categories(routing, matches, pages)
 
@@ -201,7 +205,11 @@ class Router:
         # a clear but worthless win).
         routing.confidence = share * evidence
 
-        self._explain(routing, pages, matches, similar)
+        backing: dict[str, list[str]] = defaultdict(list)
+        for name, (_, (stages, _)) in zip(_KINDS, kinds, strict=True):
+            for key in stages:
+                backing[key].append(name)
+        self._explain(routing, pages, matches, similar, backing)
         matched_routes = self._special_routes(text)
         routing.routes = [route.key for route in matched_routes]
         routing.experts = self._experts(routing, matched_routes, similar, channel, url)
@@ -223,10 +231,14 @@ class Router:
         for match in matches:
             if match.category.group == group or (group is None and match.category.stage == stage):
                 votes[match.category.key] += match.score / best
+
+        def in_scope(category: CategoryInfo) -> bool:
+            return category.group == group or (group is None and category.stage == stage)
+
         for page, _, weight in pages[:3]:
-            category = self._category_of_page(page.path)
-            if category and (category.group == group or (group is None and category.stage == stage)):
-                votes[category.key] += 0.5 * weight
+            linked = self._categories_of_page(page.page_url, in_scope)
+            for category in linked:
+                votes[category.key] += 0.5 * weight / len(linked)
         if not votes and group is not None:
             own = [c for c in self.categories.values() if c.group == group]
             if len(own) == 1:
@@ -237,18 +249,19 @@ class Router:
             for key, value in sorted(votes.items(), key=lambda item: item[1], reverse=True)
         ]
 
-    def _category_of_page(self, path: str) -> CategoryInfo | None:
-        page = _docs_path(path)
-        best: CategoryInfo | None = None
-        for category in self.categories.values():
-            prefix = category.docs_path
-            if (
-                prefix
-                and page.startswith(prefix)
-                and (best is None or len(prefix) > len(best.docs_path or ""))
-            ):
-                best = category
-        return best
+    def _categories_of_page(self, url: str, in_scope: Callable[[CategoryInfo], bool]) -> list[CategoryInfo]:
+        """Return the categories (of those in scope) that a docs page (its public URL) documents.
+
+        The categories whose features link to exactly this page, else the one whose documentation is the
+        longest folder holding it.
+        """
+        page = _docs_path(url)
+        scoped = [category for category in self.categories.values() if in_scope(category)]
+        linked = [category for category in scoped if page in category.feature_pages]
+        if linked:
+            return linked
+        folders = [c for c in scoped if c.docs_path and page.startswith(c.docs_path)]
+        return [max(folders, key=lambda c: len(c.docs_path or ""))] if folders else []
 
     def _explain(
         self,
@@ -256,6 +269,7 @@ class Router:
         pages: Sequence[tuple[Suggestion, Owner, float]],
         matches: Sequence[LexiconMatch],
         similar: Sequence[tuple[PastAnswer, float]],
+        backing: dict[str, list[str]],
     ) -> None:
         stage = routing.stage.key if routing.stage else None
         for match in matches[:3]:
@@ -263,7 +277,10 @@ class Router:
                 continue
             terms = ", ".join(f"'{term}'" for term in match.terms[:5])
             where = "/".join(part for part in (match.category.stage, match.category.group) if part)
-            routing.reasons.append(f"matched category terms {terms}: {match.category.name} ({where})")
+            feature = f", feature '{match.feature}'" if match.feature else ""
+            routing.reasons.append(
+                f"matched category terms {terms}: {match.category.name} ({where}){feature}"
+            )
         owned = [(page, owner) for page, owner, _ in pages if owner.stage == stage][:3]
         for page, owner in owned:
             names = " / ".join(part for part in (page.stage, page.group) if part)
@@ -276,11 +293,17 @@ class Router:
                 f"{who} answered a similar ticket #{answer.ticket_id} (similarity {similarity:.2f})"
             )
         if routing.stage and routing.stages[1:]:
-            runner_up = routing.stages[1]
-            routing.reasons.append(
-                f"stage {routing.stage.key} has {routing.stage.share:.0%} of the evidence "
+            winner, runner_up = routing.stage, routing.stages[1]
+            reason = (
+                f"stage {winner.key} has {winner.share:.0%} of the evidence "
                 f"(next: {runner_up.key} {runner_up.share:.0%})"
             )
+            if runner_up.share > winner.share:
+                reason += (
+                    f"; {winner.key} is backed by {' and '.join(backing.get(winner.key, []))}, "
+                    f"{runner_up.key} by {' and '.join(backing.get(runner_up.key, []))} only"
+                )
+            routing.reasons.append(reason)
 
     def _special_routes(self, text: str) -> list[RouteInfo]:
         """Return the routes whose phrases the text uses, the one with most distinct phrases first."""
@@ -408,22 +431,40 @@ class Router:
         )
 
 
-def _add_shares(
-    stage_votes: dict[str, float],
-    group_votes: dict[str, float],
-    votes: Iterable[tuple[Owner, float]],
-    weight: float,
-) -> None:
-    """Add one kind of evidence: each vote's share of that kind's total, times the kind's weight."""
+def _shares(votes: Iterable[tuple[Owner, float]]) -> tuple[dict[str, float], dict[str, float]]:
+    """Return one kind of evidence as each stage's and each group's share of that kind's total vote."""
     owned = [(owner, value) for owner, value in votes if owner.stage and value > 0]
     total = sum(value for _, value in owned)
-    if total <= 0:
-        return
+    stages: dict[str, float] = defaultdict(float)
+    groups: dict[str, float] = defaultdict(float)
     for owner, value in owned:
         assert owner.stage is not None
-        stage_votes[owner.stage] += weight * value / total
+        stages[owner.stage] += value / total
         if owner.group:
-            group_votes[owner.group] += weight * value / total
+            groups[owner.group] += value / total
+    return stages, groups
+
+
+def _rank(kinds: Sequence[tuple[float, dict[str, float]]], *, by_product: bool) -> list[tuple[str, float]]:
+    """Return owners with their share of all evidence (each kind's shares, weighted and summed), best first.
+
+    `by_product` orders them by the kinds' shares multiplied instead (each smoothed, to the power of its
+    weight): an owner that two kinds of evidence support then beats one that a single kind favours and
+    the other does not see at all. A kind with no evidence for any owner is left out of both.
+    """
+    present = [(weight, shares) for weight, shares in kinds if shares]
+    keys = {key for _, shares in present for key in shares}
+    summed = {key: sum(weight * shares.get(key, 0.0) for weight, shares in present) for key in keys}
+    total = sum(summed.values())
+    if by_product:
+        order = {
+            key: math.prod((shares.get(key, 0.0) + _SMOOTHING) ** weight for weight, shares in present)
+            for key in keys
+        }
+    else:
+        order = summed
+    ranked = sorted(keys, key=lambda key: (order[key], summed[key]), reverse=True)
+    return [(key, summed[key] / total) for key in ranked]
 
 
 def _cosine(mine: set[str], theirs: frozenset[str], idf: dict[str, float]) -> float:
@@ -462,8 +503,11 @@ def _docs_path(value: str) -> str:
 
 
 def docs_path_prefix(url: object) -> str | None:
-    """Return a category's documentation URL as a docs path prefix, or None."""
-    if not isinstance(url, str) or ("docs.gitlab.com" not in url and not url.startswith("/")):
+    """Return a category's or feature's documentation URL as a docs path prefix, or None.
+
+    Compared with the public URLs of indexed pages, whatever their host: a path no page has matches none.
+    """
+    if not isinstance(url, str) or not url.startswith(("https://", "http://", "/")):
         return None
     path = _docs_path(url)
     return path if path.strip("/") else None

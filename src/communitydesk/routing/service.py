@@ -29,6 +29,7 @@ from communitydesk.routing.router import (
     word_set,
 )
 from communitydesk.routing.schemas import Routing
+from communitydesk.taxonomy.importer import FEATURES_ATTRIBUTE
 from communitydesk.taxonomy.models import Category, Group, Stage
 from communitydesk.tickets import service as tickets
 from communitydesk.tickets.models import Ticket
@@ -77,6 +78,8 @@ def load_router(
     categories: dict[str, CategoryInfo] = {}
     docs = []
     for category in session.scalars(select(Category)):
+        features = category.attributes.get(FEATURES_ATTRIBUTE)
+        features = features if isinstance(features, list) else []
         group = group_key.get(category.group_id) if category.group_id else None
         stage = stage_key.get(category.stage_id) if category.stage_id else None
         categories[category.key] = CategoryInfo(
@@ -85,8 +88,13 @@ def load_router(
             group,
             stage,
             docs_path_prefix(category.attributes.get("documentation")),
+            frozenset(
+                path
+                for feature in features
+                if isinstance(feature, dict) and (path := docs_path_prefix(feature.get("link")))
+            ),
         )
-        features = category.attributes.get("feature_labels") or []
+        labels = category.attributes.get("feature_labels") or []
         docs.append(
             category_doc(
                 category.key,
@@ -94,7 +102,12 @@ def load_router(
                 group,
                 stage,
                 category.description,
-                [str(feature) for feature in features] if isinstance(features, list) else [],
+                [str(label) for label in labels] if isinstance(labels, list) else [],
+                [
+                    str(feature["title"])
+                    for feature in features
+                    if isinstance(feature, dict) and feature.get("title")
+                ],
             )
         )
     people = {

@@ -4,6 +4,9 @@
 {name, pm, backend_engineering_manager, support, tech_writer, slack: {channel}, categories: [keys]}}}}`;
 `categories.yml` maps each category key to `{name, stage, description, ...}`. Every field is kept as the
 file gives it in the rows' `attributes`; the ones the desk routes with get their own columns.
+An optional `features.yml` beside them (`features: [{title, description, link, category: [keys]}]`, the
+file behind GitLab's feature comparison pages) adds each category's features, in the words users use, to
+its `attributes["features"]` as `{title, description, link}`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ logger = logging.getLogger(__name__)
 
 STAGES_FILE = "stages.yml"
 CATEGORIES_FILE = "categories.yml"
+FEATURES_FILE = "features.yml"
+# The attribute a category's features from features.yml are stored under (categories.yml has no such key).
+FEATURES_ATTRIBUTE = "features"
+MAX_FEATURE_TEXT = 1000
 MAX_KEY_LENGTH = 100
 MAX_NAME_LENGTH = 200
 MAX_CHANNEL_LENGTH = 100
@@ -97,6 +104,12 @@ def directory_files(folder: Path) -> tuple[Path, Path]:
             "in GitLab's format (www-gitlab-com data/)"
         )
     return paths
+
+
+def features_file(folder: Path) -> Path | None:
+    """Return a directory folder's optional features.yml, or None when it has none."""
+    path = (folder.parent if folder.is_file() else folder) / FEATURES_FILE
+    return path if path.is_file() else None
 
 
 def _json_safe(value: Any) -> Any:
@@ -218,10 +231,70 @@ def parse_stages(data: Any, source: str) -> tuple[list[StageSpec], list[GroupSpe
     return stages, groups, listed
 
 
+def _feature_text(entry: dict[Any, Any], name: str, where: str) -> str | None:
+    value = entry.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | int | float):
+        raise TaxonomyError(f"{where}.{name}: expected text, got {_kind(value)}")
+    return " ".join(str(value).split())[:MAX_FEATURE_TEXT] or None
+
+
+def parse_features(
+    data: Any, source: str, category_keys: set[str]
+) -> tuple[dict[str, list[dict[str, str | None]]], list[str]]:
+    """Return each category's features ({title, description, link}) from features.yml data, and warnings.
+
+    Features of no known category (GitLab's file says `unknown` for some) or without a name are left out
+    and counted; a wrong shape raises TaxonomyError naming the file and the feature's position.
+    """
+    top = _mapping(data, source, f"a mapping with a top-level 'features' list (GitLab's {FEATURES_FILE})")
+    entries = top.get("features")
+    if not isinstance(entries, list):
+        raise TaxonomyError(f"{source}: features: expected a list of features, got {_kind(entries)}")
+    by_category: dict[str, list[dict[str, str | None]]] = {}
+    unplaced = untitled = 0
+    for number, raw in enumerate(entries):
+        where = f"{source}: features[{number}]"
+        entry = _mapping(raw, where, "a mapping of feature fields")
+        # GitLab's file has a few blank titles; their link text names the feature as well.
+        title = _feature_text(entry, "title", where) or _feature_text(entry, "link_description", where)
+        if title is None:
+            untitled += 1
+            continue
+        categories = entry.get("category")
+        categories = [categories] if isinstance(categories, str) else categories or []
+        if not isinstance(categories, list) or not all(isinstance(key, str) for key in categories):
+            raise TaxonomyError(f"{where}.category: expected a category key or a list of them")
+        feature = {
+            "title": title,
+            "description": _feature_text(entry, "description", where),
+            "link": _feature_text(entry, "link", where),
+        }
+        known = [key.strip() for key in categories if key.strip() in category_keys]
+        for key in dict.fromkeys(known):
+            by_category.setdefault(key, []).append(feature)
+        unplaced += not known
+    warnings = []
+    if unplaced:
+        warnings.append(f"{source}: {unplaced} features name no known category; left out")
+    if untitled:
+        warnings.append(
+            f"{source}: {untitled} features have neither a title nor a link_description; left out"
+        )
+    return by_category, warnings
+
+
 def parse_directory(
-    stages_data: Any, categories_data: Any, *, stages_source: str, categories_source: str
+    stages_data: Any,
+    categories_data: Any,
+    *,
+    stages_source: str,
+    categories_source: str,
+    features_data: Any = None,
+    features_source: str | None = None,
 ) -> Directory:
-    """Return the directory described by stages.yml and categories.yml data."""
+    """Return the directory described by stages.yml and categories.yml (and features.yml) data."""
     stages, groups, listed = parse_stages(stages_data, stages_source)
     directory = Directory(stages=stages, groups=groups)
     stage_keys = {stage.key for stage in stages}
@@ -231,6 +304,11 @@ def parse_directory(
         categories_source,
         f"a mapping of category key to category (GitLab's {CATEGORIES_FILE})",
     )
+    features: dict[str, list[dict[str, str | None]]] = {}
+    if features_source is not None:
+        known = {str(key).strip() for key in categories_top}
+        features, warnings = parse_features(features_data, features_source, known)
+        directory.warnings.extend(warnings)
     listing_groups: dict[str, list[str]] = {}
     for group_key, category_keys in listed.items():
         for category_key in category_keys:
@@ -263,6 +341,9 @@ def parse_directory(
             )
             stage_key = None
         description = entry.get("description")
+        attributes = _json_safe(entry)
+        if key in features:
+            attributes[FEATURES_ATTRIBUTE] = features[key]
         directory.categories.append(
             CategorySpec(
                 key=key,
@@ -270,7 +351,7 @@ def parse_directory(
                 stage_key=stage_key or None,
                 group_key=owner,
                 description=str(description).strip() if description not in (None, "") else None,
-                attributes=_json_safe(entry),
+                attributes=attributes,
             )
         )
     return directory
@@ -288,21 +369,28 @@ def _owning_group(category_key: str, groups: list[str], warnings: list[str], sou
     return chosen
 
 
-def read_directory(stages_path: Path, categories_path: Path) -> Directory:
-    """Read and check a directory's two files."""
+def read_directory(stages_path: Path, categories_path: Path, features_path: Path | None = None) -> Directory:
+    """Read and check a directory's two files (and its features file, when given)."""
     return parse_directory(
         read_yaml(stages_path),
         read_yaml(categories_path),
         stages_source=str(stages_path),
         categories_source=str(categories_path),
+        features_data=read_yaml(features_path) if features_path is not None else None,
+        features_source=str(features_path) if features_path is not None else None,
     )
 
 
 def import_files(
-    session: Session, *, stages_path: Path, categories_path: Path, prune: bool = False
+    session: Session,
+    *,
+    stages_path: Path,
+    categories_path: Path,
+    features_path: Path | None = None,
+    prune: bool = False,
 ) -> TaxonomyImport:
     """Import a directory's files into the session's transaction (rows are upserted by key)."""
-    directory = read_directory(stages_path, categories_path)
+    directory = read_directory(stages_path, categories_path, features_path)
     result = service.upsert_directory(session, directory=directory, prune=prune)
     for warning in result.warnings:
         logger.info("taxonomy import: %s", warning)
@@ -310,7 +398,13 @@ def import_files(
 
 
 def import_folder(sessions: sessionmaker[Session], folder: Path, *, prune: bool = False) -> TaxonomyImport:
-    """Import the stages.yml and categories.yml of a folder in one transaction."""
+    """Import the stages.yml, categories.yml (and features.yml, if any) of a folder in one transaction."""
     stages_path, categories_path = directory_files(folder)
     with sessions() as session, session.begin():
-        return import_files(session, stages_path=stages_path, categories_path=categories_path, prune=prune)
+        return import_files(
+            session,
+            stages_path=stages_path,
+            categories_path=categories_path,
+            features_path=features_file(folder),
+            prune=prune,
+        )
