@@ -235,7 +235,10 @@ def test_the_demo_docs_answer_some_demo_questions_and_leave_gaps(desk: Desk) -> 
         assert found.suggestions[0].url == "https://docs.example.com/ci/caching/#where-the-cache-is-stored"
         assert (found.suggestions[0].stage, found.suggestions[0].group) == ("Verify", "Pipeline Execution")
         seats = docs.suggest(index, "seat count did not drop after deactivating users on the billing page")
-        assert seats.confidence < found.confidence
+        # Judged on the same footing as a large docs tree: the answered question clears the docs-first
+        # threshold, the one the demo docs leave out does not (so the desk offers a docs issue).
+        threshold = desk.settings.docs_first.low_confidence
+        assert found.confidence >= threshold > seats.confidence
     finally:
         index.close()
     assert load_demo(desk).docs_pages == 10, "loading again indexes nothing new"

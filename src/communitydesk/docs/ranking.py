@@ -54,6 +54,8 @@ DEFAULT_OPTIONS = RankingOptions()
 # own page) against off-topic Reddit posts (answered by none). Inputs: how much of the query's weight the
 # first page matched (BM25 per unit of idf), and how much weight the query has (more words, more evidence).
 _BIAS, _MATCHED, _WEIGHT = -14.15, 3.21, 2.22
+_FITTED_PAGES = 2674  # the GitLab docs trees the model was fitted on
+_FITTED_RAREST = math.log(1 + (_FITTED_PAGES - 0.5) / 1.5)  # idf of a term in one page of them
 
 
 def select_terms(terms: Sequence[QueryTerm], options: RankingOptions = DEFAULT_OPTIONS) -> list[QueryTerm]:
@@ -107,10 +109,22 @@ def reciprocal_rank_fusion(
     return sorted(fused.items(), key=lambda pair: pair[1], reverse=True)
 
 
+def _corpus_scale(documents: int) -> float:
+    """How much smaller idf runs in this corpus than in the one the model was fitted on.
+
+    A rare term's idf grows with the log of the corpus size, so the same question carries less query
+    weight over a docs tree of 50 pages than over GitLab's 2,700; without this a small tree never reaches
+    a confident answer, however well its first page matches.
+    """
+    rarest = math.log(1 + (max(documents, 2) - 0.5) / 1.5)
+    return max(1.0, _FITTED_RAREST / rarest)
+
+
 def confidence(terms: Sequence[QueryTerm], best_score: float | None) -> float:
     """Return 0..1: how likely a good page exists, judged by the first one (below 0.4: probably none)."""
     weight = sum(t.idf for t in terms)
     if best_score is None or weight <= 0 or best_score <= 0:
         return 0.0
-    z = _BIAS + _MATCHED * min(best_score / weight, 4.0) + _WEIGHT * math.log1p(weight)
+    evidence = weight * _corpus_scale(terms[0].documents)
+    z = _BIAS + _MATCHED * min(best_score / weight, 4.0) + _WEIGHT * math.log1p(evidence)
     return 1 / (1 + math.exp(-z))
