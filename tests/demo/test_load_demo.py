@@ -229,8 +229,11 @@ def test_the_demo_docs_answer_some_demo_questions_and_leave_gaps(desk: Desk) -> 
 
     index = docs.open_index(desk.settings)
     try:
-        cache = _ticket_of(desk, "demo-reddit-t3_r5001")
-        found = docs.suggest(index, cache.subject, top=3)
+        with desk.sessions() as session:
+            question = session.scalars(
+                select(Mention).where(Mention.external_id == "demo-reddit-t3_r5001")
+            ).one()
+        found = docs.suggest(index, f"{question.title}\n\n{question.text}", top=3)
         assert found.suggestions[0].path == "ci/caching/_index.md"
         assert found.suggestions[0].url == "https://docs.example.com/ci/caching/#where-the-cache-is-stored"
         assert (found.suggestions[0].stage, found.suggestions[0].group) == ("Verify", "Pipeline Execution")
