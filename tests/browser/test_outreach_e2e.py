@@ -21,7 +21,7 @@ from tests.api.helpers import ticket_ids
 from tests.conftest import PASSWORD, People
 from tests.factories import mention
 from tests.fakes.server import httpserver_listen_address
-from tests.fakes.slack import SIGNING_SECRET, TOKEN, FakeSlack, signed
+from tests.fakes.slack import FakeSlack, settings_for, signed
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -37,10 +37,7 @@ def slack(httpserver: HTTPServer) -> FakeSlack:
 
 @pytest.fixture
 def settings(settings: Settings, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("DESK_SLACK__BASE_URL", slack.base_url)
-    monkeypatch.setenv("DESK_SLACK__BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("DESK_SLACK__SIGNING_SECRET", SIGNING_SECRET)
-    return Settings()
+    return settings_for(slack, monkeypatch)
 
 
 @pytest.fixture

@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from communitydesk.config import Settings
 
 JSON_TYPE = "application/json; charset=utf-8"
 TEAM_ID = "T0DESKTEST"
@@ -339,3 +342,11 @@ def _ok(body: dict[str, Any]) -> Response:
 
 def _error(code: str, *, status: int = 200) -> Response:
     return Response(json.dumps({"ok": False, "error": code}), status=status, content_type=JSON_TYPE)
+
+
+def settings_for(slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings (and the environment CLI commands read) pointed at this fake Slack."""
+    monkeypatch.setenv("DESK_SLACK__BASE_URL", slack.base_url)
+    monkeypatch.setenv("DESK_SLACK__BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DESK_SLACK__SIGNING_SECRET", SIGNING_SECRET)
+    return Settings()

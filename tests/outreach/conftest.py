@@ -14,7 +14,7 @@ from tests.api.helpers import ticket_ids
 from tests.conftest import People, bearer
 from tests.factories import mention
 from tests.fakes.server import httpserver_listen_address
-from tests.fakes.slack import SIGNING_SECRET, TOKEN, FakeSlack
+from tests.fakes.slack import FakeSlack, settings_for
 from tests.routing.conftest import routing_desk  # noqa: F401 - shared with the routing tests
 
 __all__ = ["httpserver_listen_address"]
@@ -28,10 +28,7 @@ def slack(httpserver: HTTPServer) -> FakeSlack:
 @pytest.fixture
 def settings(settings: Settings, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """The common test settings, pointed at the fake Slack (also for CLI commands, through the env)."""
-    monkeypatch.setenv("DESK_SLACK__BASE_URL", slack.base_url)
-    monkeypatch.setenv("DESK_SLACK__BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("DESK_SLACK__SIGNING_SECRET", SIGNING_SECRET)
-    return Settings()
+    return settings_for(slack, monkeypatch)
 
 
 @pytest.fixture
