@@ -1,4 +1,5 @@
-"""Indexes the metrics queries need on other features' tables (migration 0005).
+"""Indexes the metrics queries need on other features' tables (migration 0005) and the per-ticket facts
+(migration 0007).
 
 Each metric reads one time range of one table; these indexes turn that into a range scan that also holds
 the grouped columns, so a year of a million tickets is read from the index alone.
@@ -6,8 +7,12 @@ the grouped columns, so a year of a million tickets is read from the index alone
 
 from __future__ import annotations
 
-from sqlalchemy import Index, text
+from datetime import datetime
 
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from communitydesk.db.base import Base, UTCDateTime
 from communitydesk.tickets.models import AuditEvent, Ticket, TicketLink, TicketTag
 
 # Tag use in a window, grouped by tag (rising tags).
@@ -51,3 +56,42 @@ RESPONSES = Index(  # covering: the short new_value of these rows comes along
 SOLVED = Index("ix_tickets_solved_at_status", Ticket.solved_at, Ticket.status, Ticket.id)
 # Links of a kind by time (docs gaps filed).
 LINKS_BY_KIND = Index("ix_ticket_links_kind_created", TicketLink.kind, TicketLink.created_at)
+
+
+class TicketFacts(Base):
+    """One row per ticket: the moments the per-ticket metrics need, kept as they happen (metrics.facts).
+
+    Written only by `metrics.facts.refresh` (from the ticket, its audit trail, notes and links), so a
+    row is always what a rebuild from the trail would give; the monthly series then reads a year as an
+    index range instead of a look-up per ticket.
+    """
+
+    __tablename__ = "ticket_facts"
+    __table_args__ = (
+        # per month, first-response durations in order: counts and percentiles from the index alone
+        Index("ix_ticket_facts_created_month_response", "created_month", "first_response_seconds"),
+        Index("ix_ticket_facts_created_response", "created_at", "first_response_seconds"),
+        Index("ix_ticket_facts_solved", "solved_at", "solved_now", "has_docs_link"),
+        Index("ix_ticket_facts_first_answer", "first_answer_at", "expert_answer_seconds"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_month: Mapped[int] = mapped_column(Integer)  # YYYYMM of created_at, UTC
+    # from creation to the first response (service.first_response_condition)
+    first_response_seconds: Mapped[float | None] = mapped_column(Float)
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    solved_now: Mapped[bool] = mapped_column(Boolean)  # status is solved or closed
+    # a note contains, or a link starts with, one of `ticket_facts_docs_bases` (case-insensitive)
+    has_docs_link: Mapped[bool] = mapped_column(Boolean)
+    first_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first `Expert Responded`
+    # from the first `Reached out to expert` at or before that answer to it
+    expert_answer_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class DocsUrlBase(Base):
+    """The docs URL prefixes `ticket_facts.has_docs_link` was computed with (`desk metrics rebuild-facts`)."""
+
+    __tablename__ = "ticket_facts_docs_bases"
+
+    base: Mapped[str] = mapped_column(String(500), primary_key=True)

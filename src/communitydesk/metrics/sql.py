@@ -115,6 +115,46 @@ def percentiles(session: Session, periods: Sequence[Period], durations: Select[A
     return result
 
 
+def percentiles_by_month(
+    session: Session, months: Sequence[Period], month_column: Any, seconds: Any
+) -> dict[str, Durations]:
+    """Return count, median and p90 per calendar month from an index on (month_column, seconds).
+
+    The same numbers as `percentiles`, without sorting: one grouped count over the index, then for each
+    month the two values either side of each percentile, read in index order with LIMIT/OFFSET.
+    """
+    by_key = {month.month_key: month.label for month in months}
+    totals = {
+        key: count
+        for key, count in session.execute(
+            select(month_column, func.count(seconds)).where(month_column.in_(by_key)).group_by(month_column)
+        )
+    }
+    result = {}
+    for month in months:
+        total = int(totals.get(month.month_key, 0))
+        values: dict[int, float] = {}
+        for numerator, denominator in ((1, 2), (9, 10)):
+            low = numerator * (total - 1) // denominator
+            if total == 0 or low in values:
+                continue
+            in_order = (
+                select(seconds)
+                .where(month_column == month.month_key, seconds.is_not(None))
+                .order_by(seconds)
+                .offset(low)
+                .limit(2)
+            )
+            for offset, value in enumerate(session.scalars(in_order), start=low):
+                values[offset] = float(value)
+        result[month.label] = Durations(
+            count=total,
+            median_seconds=_interpolate(values, total, 1, 2),
+            p90_seconds=_interpolate(values, total, 9, 10),
+        )
+    return result
+
+
 def _interpolate(values: dict[int, float], total: int, numerator: int, denominator: int) -> float | None:
     """Return the percentile numerator/denominator as percentile_cont does (linear between ranks)."""
     if total == 0:

@@ -1,0 +1,229 @@
+"""Per-ticket facts for the metrics (`ticket_facts`), kept up to date in the transaction that changes a ticket.
+
+Every change to a ticket leaves an audit event through `tickets.service.record` (notes, links, macros,
+status and field changes, public replies), and intake writes its new tickets in one place
+(`mentions.intake`). Both call `changed`; the ticket's facts row is then recomputed from the ticket, its
+audit trail, notes and links when the session flushes, by the same SQL that `rebuild` runs over every
+ticket (the migration's backfill and `desk metrics rebuild-facts`). A row is therefore always what a
+rebuild would give, which is what the tests check after a varied history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    ColumnElement,
+    Integer,
+    and_,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from communitydesk.metrics.models import DocsUrlBase, TicketFacts
+from communitydesk.metrics.sql import seconds_between
+from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink
+
+REACHED_OUT = "Reached out to expert"
+# the macro outreach.responses applies (named here: tickets.service imports this module, so it cannot
+# import the outreach package, which imports tickets.service)
+EXPERT_RESPONDED = "Expert Responded"
+MACRO_APPLIED = "macro_applied"
+# Audit actions that are a public reply to the requester (replies.service: interim replies, experts'
+# drafts posted from the company account).
+PUBLIC_REPLY_ACTIONS: tuple[str, ...] = ("public_reply",)
+_PENDING = "ticket_facts_pending"
+_CHUNK = 500  # ticket ids per refresh statement (bound parameters stay well under SQLite's limit)
+
+
+class month_key(FunctionElement[int]):
+    """The UTC calendar month of a datetime as the integer YYYYMM."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "month_key"
+
+
+@compiles(month_key)
+def _month_key_sqlite(element: month_key, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(strftime('%Y%m', {value}) AS INTEGER)"
+
+
+@compiles(month_key, "postgresql")
+def _month_key_postgresql(element: month_key, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    utc = f"({value} AT TIME ZONE 'UTC')"
+    return f"CAST(EXTRACT(YEAR FROM {utc}) * 100 + EXTRACT(MONTH FROM {utc}) AS INTEGER)"
+
+
+class text_position(FunctionElement[int]):
+    """The 1-based position of the second text in the first, 0 when absent (instr / strpos)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "text_position"
+
+
+@compiles(text_position)
+def _text_position_sqlite(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"instr({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(text_position, "postgresql")
+def _text_position_postgresql(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strpos({compiler.process(element.clauses, **kw)})"
+
+
+def first_response_condition(event: type[AuditEvent]) -> ColumnElement[bool]:
+    """Return what counts as a first response: a person's macro, solve or public reply.
+
+    The constants are literals, not parameters, and the terms are in the order of the partial index
+    `ix_audit_events_responses`, so the database can use it; an action added to PUBLIC_REPLY_ACTIONS
+    needs that index's condition (metrics.models.RESPONSE_EVENTS_WHERE) widened in a migration.
+    """
+    kinds = [
+        event.action == literal_column("'macro_applied'"),
+        and_(event.action == literal_column("'status'"), event.new_value == literal_column("'solved'")),
+        *(event.action == literal_column(f"'{action}'") for action in PUBLIC_REPLY_ACTIONS),
+    ]
+    return and_(event.actor_id.is_not(None), or_(*kinds))
+
+
+def macro_event(event: type[AuditEvent], macro: str) -> ColumnElement[bool]:
+    return and_(event.action == MACRO_APPLIED, event.macro == macro)
+
+
+def _has_docs_link() -> ColumnElement[bool]:
+    """A note contains, or a link starts with, a stored docs URL base (case-insensitive, no LIKE escaping)."""
+    base = func.lower(DocsUrlBase.base)
+    in_note = exists().where(Note.ticket_id == Ticket.id, text_position(func.lower(Note.body), base) > 0)
+    in_link = exists().where(
+        TicketLink.ticket_id == Ticket.id,
+        func.substr(func.lower(TicketLink.target_url), 1, func.length(base)) == base,
+    )
+    return or_(in_note, in_link)
+
+
+def _facts_rows(ticket_ids: Sequence[int] | None) -> Any:
+    """Return a SELECT of `ticket_facts` rows for some tickets (all when None)."""
+    response, answer, reached = aliased(AuditEvent), aliased(AuditEvent), aliased(AuditEvent)
+    responded_at = (
+        select(func.min(response.created_at))
+        .where(response.ticket_id == Ticket.id, first_response_condition(response))
+        .scalar_subquery()
+    )
+    first_answer_at = (  # the first `Expert Responded` in the trail's order
+        select(answer.created_at)
+        .where(answer.ticket_id == Ticket.id, macro_event(answer, EXPERT_RESPONDED))
+        .order_by(answer.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    docs = select(DocsUrlBase.base).where(_has_docs_link()).exists()
+    moments = select(
+        Ticket.id.label("ticket_id"),
+        Ticket.created_at.label("created_at"),
+        responded_at.label("responded_at"),
+        Ticket.solved_at.label("solved_at"),
+        Ticket.status.in_(("solved", "closed")).label("solved_now"),
+        docs.label("has_docs_link"),
+        first_answer_at.label("first_answer_at"),
+    )
+    if ticket_ids is not None:
+        moments = moments.where(Ticket.id.in_(ticket_ids))
+    row = moments.subquery("moments")
+    reached_at = (
+        select(func.min(reached.created_at))
+        .where(
+            reached.ticket_id == row.c.ticket_id,
+            macro_event(reached, REACHED_OUT),
+            reached.created_at <= row.c.first_answer_at,
+        )
+        .scalar_subquery()
+    )
+    return select(
+        row.c.ticket_id,
+        row.c.created_at,
+        month_key(row.c.created_at),
+        seconds_between(row.c.created_at, row.c.responded_at),
+        row.c.solved_at,
+        row.c.solved_now,
+        row.c.has_docs_link,
+        row.c.first_answer_at,
+        seconds_between(reached_at, row.c.first_answer_at),
+    )
+
+
+_COLUMNS = [
+    "ticket_id",
+    "created_at",
+    "created_month",
+    "first_response_seconds",
+    "solved_at",
+    "solved_now",
+    "has_docs_link",
+    "first_answer_at",
+    "expert_answer_seconds",
+]
+
+
+def refresh(connection: Connection | Session, ticket_ids: Collection[int]) -> None:
+    """Recompute the facts of these tickets from their current state and trail."""
+    ids = sorted(set(ticket_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        connection.execute(delete(TicketFacts).where(TicketFacts.ticket_id.in_(chunk)))
+        connection.execute(insert(TicketFacts).from_select(_COLUMNS, _facts_rows(chunk)))
+
+
+def rebuild(session: Session, docs_url_bases: Sequence[str] | None = None) -> int:
+    """Recompute every ticket's facts from the trail; with `docs_url_bases`, store those prefixes first.
+
+    Returns the number of tickets. One statement per table: fast enough for the migration's backfill.
+    """
+    session.flush()
+    if docs_url_bases is not None:
+        session.execute(delete(DocsUrlBase))
+        for base in dict.fromkeys(base.strip().lower() for base in docs_url_bases if base.strip()):
+            session.add(DocsUrlBase(base=base))
+        session.flush()
+    session.info.pop(_PENDING, None)
+    session.execute(delete(TicketFacts))
+    session.execute(insert(TicketFacts).from_select(_COLUMNS, _facts_rows(None)))
+    return session.scalar(select(func.count()).select_from(TicketFacts)) or 0
+
+
+def stored_docs_url_bases(session: Session) -> list[str]:
+    """Return the docs URL prefixes `has_docs_link` holds, sorted."""
+    return sorted(session.scalars(select(DocsUrlBase.base)))
+
+
+def changed(session: Session, ticket_id: int) -> None:
+    """Note that a ticket changed: its facts are recomputed when the session next flushes."""
+    session.info.setdefault(_PENDING, set()).add(ticket_id)
+
+
+@event.listens_for(Session, "after_flush")
+def _refresh_changed(session: Session, _context: Any) -> None:
+    """Recompute the facts of the tickets changed since the last flush, in the same transaction."""
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        refresh(session.connection(), pending)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_changed(session: Session, _previous: Any) -> None:
+    session.info.pop(_PENDING, None)
