@@ -20,7 +20,6 @@ from sqlalchemy import (
     and_,
     delete,
     event,
-    exists,
     func,
     insert,
     literal_column,
@@ -109,10 +108,21 @@ def macro_event(event: type[AuditEvent], macro: str) -> ColumnElement[bool]:
 def _has_docs_link() -> ColumnElement[bool]:
     """A note contains, or a link starts with, a stored docs URL base (case-insensitive, no LIKE escaping)."""
     base = func.lower(DocsUrlBase.base)
-    in_note = exists().where(Note.ticket_id == Ticket.id, text_position(func.lower(Note.body), base) > 0)
-    in_link = exists().where(
-        TicketLink.ticket_id == Ticket.id,
-        func.substr(func.lower(TicketLink.target_url), 1, func.length(base)) == base,
+    # correlated to the ticket two levels up, through the bases' subquery
+    in_note = (
+        select(Note.id)
+        .where(Note.ticket_id == Ticket.id, text_position(func.lower(Note.body), base) > 0)
+        .correlate(Ticket, DocsUrlBase)
+        .exists()
+    )
+    in_link = (
+        select(TicketLink.id)
+        .where(
+            TicketLink.ticket_id == Ticket.id,
+            func.substr(func.lower(TicketLink.target_url), 1, func.length(base)) == base,
+        )
+        .correlate(Ticket, DocsUrlBase)
+        .exists()
     )
     return or_(in_note, in_link)
 

@@ -1,0 +1,107 @@
+"""The per-ticket facts kept as tickets change equal a rebuild from the audit trail, and read the same."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from communitydesk.cli.main import app
+from communitydesk.db.engine import transaction
+from communitydesk.metrics import facts, service
+from communitydesk.metrics.models import TicketFacts
+from communitydesk.metrics.schemas import MetricsFilter, Period
+from communitydesk.outreach import responses
+from communitydesk.replies.service import record_public_reply
+from communitydesk.runtime import Desk
+from communitydesk.tickets import service as tickets
+from communitydesk.tickets.models import Ticket
+from communitydesk.tickets.schemas import Actor
+from tests.conftest import People
+from tests.metrics.conftest import DOCS, History, at
+from tests.metrics.timeline import Timeline
+
+
+def _facts(desk: Desk) -> list[tuple[Any, ...]]:
+    with desk.sessions() as session:
+        return [tuple(row) for row in session.execute(select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)).all()]
+
+
+def _rebuilt(desk: Desk) -> list[tuple[Any, ...]]:
+    """The facts a rebuild from the trail gives, rolled back so the kept ones stay as they are."""
+    with desk.sessions() as session:
+        facts.rebuild(session)
+        rows = [tuple(row) for row in session.execute(select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)).all()]
+        session.rollback()
+    return rows
+
+
+def _numbers(desk: Desk) -> tuple[Any, ...]:
+    months = Period.month("2026-10").months_back(12)
+    bases = desk.settings.resolved_docs_url_bases
+    with desk.sessions() as session:
+        return (
+            service.monthly_series(session, months, MetricsFilter(), bases),
+            service.summary(session, Period.month("2026-10"), MetricsFilter(), bases),
+            service.summary(session, Period.month("2026-10"), service.make_filter(channel="forum"), bases),
+        )
+
+
+def test_kept_facts_equal_a_rebuild_after_a_varied_history(
+    desk: Desk, people: People, history: History, cli: CliRunner
+) -> None:
+    assert facts.EXPERT_RESPONDED == responses.EXPERT_RESPONDED
+    kept = _facts(desk)
+    with desk.sessions() as session:  # one row per ticket, intake's bulk path included
+        assert [row[0] for row in kept] == list(session.scalars(select(Ticket.id).order_by(Ticket.id)))
+    assert kept == _rebuilt(desk)
+    by_ticket = {row[0]: row for row in kept}
+    assert round(by_ticket[history.forum_answered][8], 3) == 4 * 3600.0  # outreach 09:00, answer 13:00
+    assert by_ticket[history.twitter_waiting][7] is None  # no answer yet
+
+    # docs-first from the notes (no bases stored yet), then from the facts after the rebuild command
+    from_notes = _numbers(desk)
+    result = cli.invoke(app, ["metrics", "rebuild-facts"])
+    assert result.exit_code == 0, result.output
+    assert f"rebuilt the facts of {len(kept)} tickets" in result.output and DOCS in result.output
+    with desk.sessions() as session:
+        assert facts.stored_docs_url_bases(session) == [DOCS]
+    assert _facts(desk) != kept  # the forum answer now has its docs link
+    from_facts = _numbers(desk)
+    for ours, theirs in zip(from_facts[0], from_notes[0], strict=True):
+        assert ours == theirs
+    assert from_facts[1] == from_notes[1]
+    assert from_facts == from_notes
+
+    # more history after the bases are stored: a reopen and solve, a public reply, a docs link, a close
+    line = Timeline(desk, Actor(people.advocate.name, people.advocate.id))
+    advocate = Actor(people.advocate.name, people.advocate.id)
+    line.link(history.hackernews_solved, "reference", f"{DOCS.upper()}ee/user/", at("2026-10-03 00:00"))
+    with transaction(desk.sessions) as session:
+        ticket = tickets.get(session, history.twitter_waiting)
+        assert ticket is not None
+        record_public_reply(session, ticket, kind="interim", body="Asking the team.", url=None, actor=advocate)
+        forum = tickets.get(session, history.forum_answered)
+        assert forum is not None
+        tickets.set_status(session, forum, "open", actor=advocate)
+    line.solve(history.forum_answered, at("2026-10-25 00:00"))
+    with transaction(desk.sessions) as session:
+        docs_gap = tickets.get(session, history.docs_gap)
+        assert docs_gap is not None
+        tickets.set_status(session, docs_gap, "closed", actor=advocate)
+    kept = _facts(desk)
+    assert kept == _rebuilt(desk)
+    by_ticket = {row[0]: row for row in kept}
+    assert by_ticket[history.hackernews_solved][6] is True  # the link starts with a base, any case
+    assert by_ticket[history.twitter_waiting][3] is not None  # the public reply is a first response
+    assert by_ticket[history.forum_answered][4] == at("2026-10-25 00:00")
+
+    # the facts path and the notes path still agree on the new history
+    with desk.sessions() as session:
+        bases = desk.settings.resolved_docs_url_bases
+        october = Period.month("2026-10")
+        fast = service.docs_first_by_period(session, [october], MetricsFilter(), bases)
+        slow = service.docs_first_by_period(session, [october], MetricsFilter(), [*bases, "https://other/"])
+    assert fast == slow
+    assert fast["2026-10"].solved == 2 and fast["2026-10"].with_docs_link == 1  # reddit; forum re-solved
