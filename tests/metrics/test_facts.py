@@ -25,14 +25,20 @@ from tests.metrics.timeline import Timeline
 
 def _facts(desk: Desk) -> list[tuple[Any, ...]]:
     with desk.sessions() as session:
-        return [tuple(row) for row in session.execute(select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)).all()]
+        return [
+            tuple(row)
+            for row in session.execute(select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)).all()
+        ]
 
 
 def _rebuilt(desk: Desk) -> list[tuple[Any, ...]]:
     """The facts a rebuild from the trail gives, rolled back so the kept ones stay as they are."""
     with desk.sessions() as session:
         facts.rebuild(session)
-        rows = [tuple(row) for row in session.execute(select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)).all()]
+        rows = [
+            tuple(row)
+            for row in session.execute(select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)).all()
+        ]
         session.rollback()
     return rows
 
@@ -81,7 +87,9 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
     with transaction(desk.sessions) as session:
         ticket = tickets.get(session, history.twitter_waiting)
         assert ticket is not None
-        record_public_reply(session, ticket, kind="interim", body="Asking the team.", url=None, actor=advocate)
+        record_public_reply(
+            session, ticket, kind="interim", body="Asking the team.", url=None, actor=advocate
+        )
         forum = tickets.get(session, history.forum_answered)
         assert forum is not None
         tickets.set_status(session, forum, "open", actor=advocate)

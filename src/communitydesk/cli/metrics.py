@@ -22,5 +22,6 @@ def rebuild_facts() -> None:
         bases = desk.settings.resolved_docs_url_bases
         count = facts.rebuild(session, bases)
     console.print(
-        f"rebuilt the facts of {count} tickets; docs URL bases: {', '.join(bases) or '(none)'}", highlight=False
+        f"rebuilt the facts of {count} tickets; docs URL bases: {', '.join(bases) or '(none)'}",
+        highlight=False,
     )

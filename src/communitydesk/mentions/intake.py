@@ -22,8 +22,8 @@ from communitydesk.experts.answers import ExpertWatch, close_loops
 from communitydesk.mentions import service as mentions
 from communitydesk.mentions.models import Mention
 from communitydesk.mentions.schemas import IntakeReport, MentionIn
-from communitydesk.tickets import service as tickets
 from communitydesk.metrics import facts
+from communitydesk.tickets import service as tickets
 from communitydesk.tickets.models import AuditEvent, Ticket, TicketLink
 from communitydesk.tickets.schemas import Actor
 from communitydesk.tickets.threading import (

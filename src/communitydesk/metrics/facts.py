@@ -1,4 +1,4 @@
-"""Per-ticket facts for the metrics (`ticket_facts`), kept up to date in the transaction that changes a ticket.
+"""Per-ticket facts for the metrics (`ticket_facts`), kept up to date in the transaction changing a ticket.
 
 Every change to a ticket leaves an audit event through `tickets.service.record` (notes, links, macros,
 status and field changes, public replies), and intake writes its new tickets in one place
@@ -14,8 +14,8 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     ColumnElement,
+    Connection,
     Integer,
     and_,
     delete,

@@ -58,9 +58,9 @@ class Period:
     def is_calendar_month(self) -> bool:
         """Whether the period is exactly one calendar month (UTC)."""
         start = self.start.astimezone(UTC)
-        return start == start.replace(day=1, hour=0, minute=0, second=0, microsecond=0) and self.end == _next_month(
-            start
-        )
+        return start == start.replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0
+        ) and self.end == _next_month(start)
 
     @property
     def month_key(self) -> int:

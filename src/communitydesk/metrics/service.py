@@ -16,16 +16,15 @@ from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
-    and_,
     case,
     distinct,
     exists,
     false,
     func,
     literal,
-    literal_column,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
@@ -35,12 +34,10 @@ from communitydesk.experts.schemas import CHANNEL_PLATFORM
 from communitydesk.metrics import facts
 from communitydesk.metrics.facts import (
     EXPERT_RESPONDED,
-    MACRO_APPLIED,
-    PUBLIC_REPLY_ACTIONS,
     REACHED_OUT,
-    first_response_condition,
     macro_event,
 )
+from communitydesk.metrics.models import TicketFacts
 from communitydesk.metrics.schemas import (
     Count,
     DocsFirst,
@@ -53,7 +50,6 @@ from communitydesk.metrics.schemas import (
     TagTrend,
     TagTrends,
 )
-from communitydesk.metrics.models import TicketFacts
 from communitydesk.metrics.sql import buckets, in_bucket, percentiles, percentiles_by_month
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
 from communitydesk.tickets.schemas import CHANNELS, STATUSES
@@ -261,8 +257,8 @@ def docs_first_by_period(
     wanted = sorted({base.strip().lower() for base in docs_url_bases if base.strip()})
     if wanted == facts.stored_docs_url_bases(session):
         solved_fact, with_docs_fact = (
-            _count_in(bucket, TicketFacts, TicketFacts.solved_at, counted, flt, TicketFacts.solved_now,
-                      ticket_id=TicketFacts.ticket_id)
+            _count_in(bucket, TicketFacts, TicketFacts.solved_at, counted, flt,
+                      TicketFacts.solved_now == true(), ticket_id=TicketFacts.ticket_id)
             for counted in (func.count(), func.count(case((TicketFacts.has_docs_link, 1))))
         )  # fmt: skip
         return _docs_first(session, periods, bucket, flt, solved_fact, with_docs_fact)
@@ -303,12 +299,12 @@ def _docs_first(
     counts = _counts(session, periods, bucket, solved, with_docs_link, gaps)
     result = {}
     for period in periods:
-        solved, with_link, gaps = counts[period.label]
+        solved_count, with_link, gaps_filed = counts[period.label]
         result[period.label] = DocsFirst(
-            solved=solved,
+            solved=solved_count,
             with_docs_link=with_link,
-            share=_share(with_link, solved),
-            docs_gaps_filed=gaps,
+            share=_share(with_link, solved_count),
+            docs_gaps_filed=gaps_filed,
         )
     return result
 

@@ -44,9 +44,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_ticket_facts_created_month_response", "ticket_facts", ["created_month", "first_response_seconds"]
     )
-    op.create_index("ix_ticket_facts_created_response", "ticket_facts", ["created_at", "first_response_seconds"])
+    op.create_index(
+        "ix_ticket_facts_created_response", "ticket_facts", ["created_at", "first_response_seconds"]
+    )
     op.create_index("ix_ticket_facts_solved", "ticket_facts", ["solved_at", "solved_now", "has_docs_link"])
-    op.create_index("ix_ticket_facts_first_answer", "ticket_facts", ["first_answer_at", "expert_answer_seconds"])
+    op.create_index(
+        "ix_ticket_facts_first_answer", "ticket_facts", ["first_answer_at", "expert_answer_seconds"]
+    )
 
 
 def downgrade() -> None:
