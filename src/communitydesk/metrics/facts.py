@@ -1,4 +1,6 @@
-"""Per-ticket facts for the metrics (`ticket_facts`), kept up to date in the transaction changing a ticket.
+"""Per-ticket facts for the metrics, kept up to date in the transaction that changes the ticket.
+
+`ticket_facts` holds one row per ticket, `ticket_outreach_months` one per ticket and month with outreach.
 
 Every change to a ticket leaves an audit event through `tickets.service.record` (notes, links, macros,
 status and field changes, public replies), and intake writes its new tickets in one place
@@ -18,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     and_,
+    case,
     delete,
     event,
     func,
@@ -31,7 +34,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from communitydesk.metrics.models import DocsUrlBase, TicketFacts
+from communitydesk.metrics.models import DocsUrlBase, OutreachMonth, TicketFacts
 from communitydesk.metrics.sql import seconds_between
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink
 
@@ -177,6 +180,38 @@ def _facts_rows(ticket_ids: Sequence[int] | None) -> Any:
     )
 
 
+def _outreach_rows(ticket_ids: Sequence[int] | None) -> Any:
+    """Return a SELECT of `ticket_outreach_months` rows for some tickets (all when None)."""
+    event, later = aliased(AuditEvent), aliased(AuditEvent)
+    month = month_key(event.created_at)
+    per_month = (
+        select(
+            event.ticket_id.label("ticket_id"),
+            month.label("month"),
+            func.min(case((event.macro == REACHED_OUT, event.created_at))).label("first_reached_at"),
+            func.max(case((event.macro == EXPERT_RESPONDED, 1), else_=0)).label("responded"),
+        )
+        .where(event.action == MACRO_APPLIED, event.macro.in_((REACHED_OUT, EXPERT_RESPONDED)))
+        .group_by(event.ticket_id, month)
+    )
+    if ticket_ids is not None:
+        per_month = per_month.where(event.ticket_id.in_(ticket_ids))
+    row = per_month.subquery("per_month")
+    answered = (
+        select(later.id)
+        .where(
+            later.ticket_id == row.c.ticket_id,
+            macro_event(later, EXPERT_RESPONDED),
+            later.created_at >= row.c.first_reached_at,
+        )
+        .exists()
+    )
+    return select(
+        row.c.ticket_id, row.c.month, row.c.first_reached_at.is_not(None), answered, row.c.responded == 1
+    )
+
+
+_OUTREACH_COLUMNS = ["ticket_id", "month", "reached_out", "answered", "responded"]
 _COLUMNS = [
     "ticket_id",
     "created_at",
@@ -197,6 +232,8 @@ def refresh(connection: Connection | Session, ticket_ids: Collection[int]) -> No
         chunk = ids[start : start + _CHUNK]
         connection.execute(delete(TicketFacts).where(TicketFacts.ticket_id.in_(chunk)))
         connection.execute(insert(TicketFacts).from_select(_COLUMNS, _facts_rows(chunk)))
+        connection.execute(delete(OutreachMonth).where(OutreachMonth.ticket_id.in_(chunk)))
+        connection.execute(insert(OutreachMonth).from_select(_OUTREACH_COLUMNS, _outreach_rows(chunk)))
 
 
 def rebuild(session: Session, docs_url_bases: Sequence[str] | None = None) -> int:
@@ -213,6 +250,8 @@ def rebuild(session: Session, docs_url_bases: Sequence[str] | None = None) -> in
     session.info.pop(_PENDING, None)
     session.execute(delete(TicketFacts))
     session.execute(insert(TicketFacts).from_select(_COLUMNS, _facts_rows(None)))
+    session.execute(delete(OutreachMonth))
+    session.execute(insert(OutreachMonth).from_select(_OUTREACH_COLUMNS, _outreach_rows(None)))
     return session.scalar(select(func.count()).select_from(TicketFacts)) or 0
 
 

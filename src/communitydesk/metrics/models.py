@@ -95,3 +95,22 @@ class DocsUrlBase(Base):
     __tablename__ = "ticket_facts_docs_bases"
 
     base: Mapped[str] = mapped_column(String(500), primary_key=True)
+
+
+class OutreachMonth(Base):
+    """One row per ticket and calendar month (UTC) with outreach or an expert's answer (metrics.facts).
+
+    `answered`: an `Expert Responded` at or after the month's first `Reached out to expert`, at any time
+    (so a later answer updates an earlier month's row, as the live definition does).
+    """
+
+    __tablename__ = "ticket_outreach_months"
+    __table_args__ = (
+        Index("ix_ticket_outreach_months_month", "month", "reached_out", "answered", "responded"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)  # YYYYMM, UTC
+    reached_out: Mapped[bool] = mapped_column(Boolean)  # `Reached out to expert` applied in the month
+    answered: Mapped[bool] = mapped_column(Boolean)
+    responded: Mapped[bool] = mapped_column(Boolean)  # `Expert Responded` applied in the month

@@ -37,7 +37,7 @@ from communitydesk.metrics.facts import (
     REACHED_OUT,
     macro_event,
 )
-from communitydesk.metrics.models import TicketFacts
+from communitydesk.metrics.models import OutreachMonth, TicketFacts
 from communitydesk.metrics.schemas import (
     Count,
     DocsFirst,
@@ -176,6 +176,9 @@ def outreach_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, Outreach]:
     """Count outreach, expert responses and answered outreach in each period."""
+    tracked = tracked_outreach_count(session, periods, flt)
+    if not flt.narrows and all(period.is_calendar_month for period in periods):
+        return _outreach(periods, _outreach_by_month(session, periods), tracked)
     bucket = buckets(periods)
     reached, later_answer, responded = aliased(AuditEvent), aliased(AuditEvent), aliased(AuditEvent)
     answered = exists().where(
@@ -195,7 +198,27 @@ def outreach_by_period(
         _count_in(bucket, responded, responded.created_at, func.count(distinct(responded.ticket_id)), flt,
                   macro_event(responded, EXPERT_RESPONDED), ticket_id=responded.ticket_id),
     )  # fmt: skip
-    tracked = tracked_outreach_count(session, periods, flt)
+    return _outreach(periods, counts, tracked)
+
+
+def _outreach_by_month(session: Session, months: Sequence[Period]) -> dict[str, list[int]]:
+    """Count tickets reached out to, answered and responded to per calendar month, from the facts."""
+    by_key = {month.month_key: month.label for month in months}
+    flags = (OutreachMonth.reached_out, OutreachMonth.answered, OutreachMonth.responded)
+    counted = {
+        by_key[row[0]]: [int(value) for value in row[1:]]
+        for row in session.execute(
+            select(OutreachMonth.month, *(func.count(case((flag == true(), 1))) for flag in flags))
+            .where(OutreachMonth.month.in_(by_key))
+            .group_by(OutreachMonth.month)
+        )
+    }
+    return {month.label: counted.get(month.label, [0, 0, 0]) for month in months}
+
+
+def _outreach(
+    periods: Sequence[Period], counts: dict[str, list[int]], tracked: dict[str, int]
+) -> dict[str, Outreach]:
     result = {}
     for period in periods:
         tickets, answered_count, responded_count = counts[period.label]

@@ -1,4 +1,4 @@
-"""per-ticket facts for the metrics, backfilled from the audit trail
+"""per-ticket (and per ticket and month) facts for the metrics, backfilled from the audit trail
 
 Revision ID: 0007
 Revises: 0006
@@ -39,6 +39,16 @@ def upgrade() -> None:
         sa.Column("base", sa.String(length=500), nullable=False),
         sa.PrimaryKeyConstraint("base"),
     )
+    op.create_table(
+        "ticket_outreach_months",
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("reached_out", sa.Boolean(), nullable=False),
+        sa.Column("answered", sa.Boolean(), nullable=False),
+        sa.Column("responded", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("ticket_id", "month"),
+    )
     # Backfill before the indexes: building them after one bulk insert is much faster.
     facts.rebuild(Session(bind=op.get_bind()))
     op.create_index(
@@ -54,5 +64,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("ticket_outreach_months")
     op.drop_table("ticket_facts_docs_bases")
     op.drop_table("ticket_facts")
