@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from communitydesk.cli.main import app
 from communitydesk.db.engine import transaction
 from communitydesk.metrics import facts, service
-from communitydesk.metrics.models import TicketFacts
+from communitydesk.metrics.models import OutreachMonth, TicketFacts
 from communitydesk.metrics.schemas import MetricsFilter, Period
 from communitydesk.outreach import responses
 from communitydesk.replies.service import record_public_reply
@@ -23,22 +24,24 @@ from tests.metrics.conftest import DOCS, History, at
 from tests.metrics.timeline import Timeline
 
 
+def _rows(session: Session) -> list[tuple[Any, ...]]:
+    per_ticket = select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)
+    per_month = select(*OutreachMonth.__table__.c).order_by(OutreachMonth.ticket_id, OutreachMonth.month)
+    return [tuple(row) for row in session.execute(per_ticket)] + [
+        ("outreach", *row) for row in session.execute(per_month)
+    ]
+
+
 def _facts(desk: Desk) -> list[tuple[Any, ...]]:
     with desk.sessions() as session:
-        return [
-            tuple(row)
-            for row in session.execute(select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)).all()
-        ]
+        return _rows(session)
 
 
 def _rebuilt(desk: Desk) -> list[tuple[Any, ...]]:
     """The facts a rebuild from the trail gives, rolled back so the kept ones stay as they are."""
     with desk.sessions() as session:
         facts.rebuild(session)
-        rows = [
-            tuple(row)
-            for row in session.execute(select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)).all()
-        ]
+        rows = _rows(session)
         session.rollback()
     return rows
 
@@ -60,9 +63,15 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
     assert facts.EXPERT_RESPONDED == responses.EXPERT_RESPONDED
     kept = _facts(desk)
     with desk.sessions() as session:  # one row per ticket, intake's bulk path included
-        assert [row[0] for row in kept] == list(session.scalars(select(Ticket.id).order_by(Ticket.id)))
+        ticket_ids = list(session.scalars(select(Ticket.id).order_by(Ticket.id)))
+    assert [row[0] for row in kept if row[0] != "outreach"] == ticket_ids
     assert kept == _rebuilt(desk)
     by_ticket = {row[0]: row for row in kept}
+    months = {(row[1], row[2]): row[3:] for row in kept if row[0] == "outreach"}
+    # (reached out, answered, expert responded) in the month
+    assert months[history.reddit_answered, 202609] == (True, True, False)
+    assert months[history.reddit_answered, 202610] == (False, False, True)
+    assert months[history.twitter_waiting, 202610] == (True, False, False)
     assert round(by_ticket[history.forum_answered][8], 3) == 4 * 3600.0  # outreach 09:00, answer 13:00
     assert by_ticket[history.twitter_waiting][7] is None  # no answer yet
 
@@ -70,7 +79,7 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
     from_notes = _numbers(desk)
     result = cli.invoke(app, ["metrics", "rebuild-facts"])
     assert result.exit_code == 0, result.output
-    assert f"rebuilt the facts of {len(kept)} tickets" in result.output and DOCS in result.output
+    assert f"rebuilt the facts of {len(ticket_ids)} tickets" in result.output and DOCS in result.output
     with desk.sessions() as session:
         assert facts.stored_docs_url_bases(session) == [DOCS]
     assert _facts(desk) != kept  # the forum answer now has its docs link
@@ -94,6 +103,7 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
         assert forum is not None
         tickets.set_status(session, forum, "open", actor=advocate)
     line.solve(history.forum_answered, at("2026-10-25 00:00"))
+    line.expert_answer(history.twitter_waiting, "Alice", at("2026-11-02 00:00"), url="https://x.com/a/1")
     with transaction(desk.sessions) as session:
         docs_gap = tickets.get(session, history.docs_gap)
         assert docs_gap is not None
@@ -101,6 +111,9 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
     kept = _facts(desk)
     assert kept == _rebuilt(desk)
     by_ticket = {row[0]: row for row in kept}
+    months = {(row[1], row[2]): row[3:] for row in kept if row[0] == "outreach"}
+    assert months[history.twitter_waiting, 202610] == (True, True, False)  # answered in November
+    assert months[history.twitter_waiting, 202611] == (False, False, True)
     assert by_ticket[history.hackernews_solved][6] is True  # the link starts with a base, any case
     assert by_ticket[history.twitter_waiting][3] is not None  # the public reply is a first response
     assert by_ticket[history.forum_answered][4] == at("2026-10-25 00:00")
