@@ -72,7 +72,8 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
     assert months[history.reddit_answered, 202609] == (True, True, False)
     assert months[history.reddit_answered, 202610] == (False, False, True)
     assert months[history.twitter_waiting, 202610] == (True, False, False)
-    assert round(by_ticket[history.forum_answered][8], 3) == 4 * 3600.0  # outreach 09:00, answer 13:00
+    assert round(by_ticket[history.forum_answered][9], 3) == 4 * 3600.0  # outreach 09:00, answer 13:00
+    assert by_ticket[history.forum_answered][8] == 202610  # the month of the first answer
     assert by_ticket[history.twitter_waiting][7] is None  # no answer yet
 
     # docs-first from the notes (no bases stored yet), then from the facts after the rebuild command

@@ -176,6 +176,7 @@ def _facts_rows(ticket_ids: Sequence[int] | None) -> Any:
         row.c.solved_now,
         row.c.has_docs_link,
         row.c.first_answer_at,
+        month_key(row.c.first_answer_at),
         seconds_between(reached_at, row.c.first_answer_at),
     )
 
@@ -221,6 +222,7 @@ _COLUMNS = [
     "solved_now",
     "has_docs_link",
     "first_answer_at",
+    "first_answer_month",
     "expert_answer_seconds",
 ]
 

@@ -73,6 +73,7 @@ class TicketFacts(Base):
         Index("ix_ticket_facts_created_response", "created_at", "first_response_seconds"),
         Index("ix_ticket_facts_solved", "solved_at", "solved_now", "has_docs_link"),
         Index("ix_ticket_facts_first_answer", "first_answer_at", "expert_answer_seconds"),
+        Index("ix_ticket_facts_first_answer_month", "first_answer_month", "expert_answer_seconds"),
     )
 
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
@@ -85,6 +86,7 @@ class TicketFacts(Base):
     # a note contains, or a link starts with, one of `ticket_facts_docs_bases` (case-insensitive)
     has_docs_link: Mapped[bool] = mapped_column(Boolean)
     first_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first `Expert Responded`
+    first_answer_month: Mapped[int | None] = mapped_column(Integer)  # YYYYMM of first_answer_at, UTC
     # from the first `Reached out to expert` at or before that answer to it
     expert_answer_seconds: Mapped[float | None] = mapped_column(Float)
 

@@ -177,7 +177,7 @@ def outreach_by_period(
 ) -> dict[str, Outreach]:
     """Count outreach, expert responses and answered outreach in each period."""
     tracked = tracked_outreach_count(session, periods, flt)
-    if not flt.narrows and all(period.is_calendar_month for period in periods):
+    if _by_month(periods, flt):
         return _outreach(periods, _outreach_by_month(session, periods), tracked)
     bucket = buckets(periods)
     reached, later_answer, responded = aliased(AuditEvent), aliased(AuditEvent), aliased(AuditEvent)
@@ -237,6 +237,10 @@ def expert_answer_time_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, Durations]:
     """Time from a ticket's first outreach to its first `Expert Responded`, by the answer's period."""
+    if _by_month(periods, flt):
+        return percentiles_by_month(
+            session, periods, TicketFacts.first_answer_month, TicketFacts.expert_answer_seconds
+        )[0]
     bucket = buckets(periods)
     durations = (
         select(bucket.c.label, TicketFacts.expert_answer_seconds.label("seconds"))
@@ -248,15 +252,28 @@ def expert_answer_time_by_period(
     return percentiles(session, periods, durations)
 
 
+def _by_month(periods: Sequence[Period], flt: MetricsFilter) -> bool:
+    """Whether the facts' month columns can answer: unfiltered calendar months."""
+    return not flt.narrows and all(period.is_calendar_month for period in periods)
+
+
+def _created_and_first_response_by_month(
+    session: Session, months: Sequence[Period]
+) -> tuple[dict[str, int], dict[str, Durations]]:
+    """Tickets created and time to first response per month, from one read of the facts' month index."""
+    # the index on (created_month, first_response_seconds) holds each month's durations in order
+    durations, created = percentiles_by_month(
+        session, months, TicketFacts.created_month, TicketFacts.first_response_seconds
+    )
+    return created, durations
+
+
 def first_response_time_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, Durations]:
     """Time from a ticket's creation to its first response, for tickets created in each period."""
-    if not flt.narrows and all(period.is_calendar_month for period in periods):
-        # the index on (created_month, first_response_seconds) holds each month's durations in order
-        return percentiles_by_month(
-            session, periods, TicketFacts.created_month, TicketFacts.first_response_seconds
-        )
+    if _by_month(periods, flt):
+        return _created_and_first_response_by_month(session, periods)[1]
     bucket = buckets(periods)
     durations = (
         select(bucket.c.label, TicketFacts.first_response_seconds.label("seconds"))
@@ -351,10 +368,13 @@ def monthly_series(
     session: Session, months: Sequence[Period], flt: MetricsFilter, docs_url_bases: Sequence[str]
 ) -> list[MonthRow]:
     """Return one row of every metric per month, oldest first; months without tickets are zeros."""
-    created = tickets_created_by_period(session, months, flt)
+    if _by_month(months, flt):
+        created, response_time = _created_and_first_response_by_month(session, months)
+    else:
+        created = tickets_created_by_period(session, months, flt)
+        response_time = first_response_time_by_period(session, months, flt)
     outreach = outreach_by_period(session, months, flt)
     answer_time = expert_answer_time_by_period(session, months, flt)
-    response_time = first_response_time_by_period(session, months, flt)
     docs = docs_first_by_period(session, months, flt, docs_url_bases)
     return [
         MonthRow(

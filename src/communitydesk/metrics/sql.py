@@ -117,22 +117,24 @@ def percentiles(session: Session, periods: Sequence[Period], durations: Select[A
 
 def percentiles_by_month(
     session: Session, months: Sequence[Period], month_column: Any, seconds: Any
-) -> dict[str, Durations]:
-    """Return count, median and p90 per calendar month from an index on (month_column, seconds).
+) -> tuple[dict[str, Durations], dict[str, int]]:
+    """Return count, median and p90 per calendar month from an index on (month_column, seconds), and the
+    number of rows per month (with or without a duration).
 
     The same numbers as `percentiles`, without sorting: one grouped count over the index, then for each
     month the two values either side of each percentile, read in index order with LIMIT/OFFSET.
     """
     by_key = {month.month_key: month.label for month in months}
-    totals = {
-        key: count
-        for key, count in session.execute(
-            select(month_column, func.count(seconds)).where(month_column.in_(by_key)).group_by(month_column)
-        )
-    }
+    totals, rows = {}, {}
+    for key, timed, count in session.execute(
+        select(month_column, func.count(seconds), func.count())
+        .where(month_column.in_(by_key))
+        .group_by(month_column)
+    ):
+        totals[key], rows[by_key[key]] = int(timed), int(count)
     result = {}
     for month in months:
-        total = int(totals.get(month.month_key, 0))
+        total = totals.get(month.month_key, 0)
         values: dict[int, float] = {}
         for numerator, denominator in ((1, 2), (9, 10)):
             low = numerator * (total - 1) // denominator
@@ -152,7 +154,7 @@ def percentiles_by_month(
             median_seconds=_interpolate(values, total, 1, 2),
             p90_seconds=_interpolate(values, total, 9, 10),
         )
-    return result
+    return result, {month.label: rows.get(month.label, 0) for month in months}
 
 
 def _interpolate(values: dict[int, float], total: int, numerator: int, denominator: int) -> float | None:

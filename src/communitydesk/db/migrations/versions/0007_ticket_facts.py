@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("solved_now", sa.Boolean(), nullable=False),
         sa.Column("has_docs_link", sa.Boolean(), nullable=False),
         sa.Column("first_answer_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_answer_month", sa.Integer(), nullable=True),
         sa.Column("expert_answer_seconds", sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("ticket_id"),
