@@ -62,6 +62,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_ticket_facts_first_answer", "ticket_facts", ["first_answer_at", "expert_answer_seconds"]
     )
+    op.create_index(
+        "ix_ticket_facts_first_answer_month", "ticket_facts", ["first_answer_month", "expert_answer_seconds"]
+    )
+    op.create_index(
+        "ix_ticket_outreach_months_month",
+        "ticket_outreach_months",
+        ["month", "reached_out", "answered", "responded"],
+    )
 
 
 def downgrade() -> None:
