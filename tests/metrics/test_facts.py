@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 from communitydesk.cli.main import app
 from communitydesk.db.engine import transaction
 from communitydesk.metrics import facts, service
-from communitydesk.metrics.models import OutreachMonth, TicketFacts
+from communitydesk.metrics.models import MonthCount, OutreachMonth, TicketFacts
 from communitydesk.metrics.schemas import MetricsFilter, Period
 from communitydesk.outreach import responses
 from communitydesk.replies.service import record_public_reply
@@ -27,9 +28,16 @@ from tests.metrics.timeline import Timeline
 def _rows(session: Session) -> list[tuple[Any, ...]]:
     per_ticket = select(*TicketFacts.__table__.c).order_by(TicketFacts.ticket_id)
     per_month = select(*OutreachMonth.__table__.c).order_by(OutreachMonth.ticket_id, OutreachMonth.month)
-    return [tuple(row) for row in session.execute(per_ticket)] + [
-        ("outreach", *row) for row in session.execute(per_month)
-    ]
+    counts = (
+        select(*MonthCount.__table__.c)
+        .where(MonthCount.tickets != 0)  # kept counts that fell to zero stay as rows
+        .order_by(MonthCount.month, MonthCount.measure, MonthCount.bucket)
+    )
+    return (
+        [tuple(row) for row in session.execute(per_ticket)]
+        + [("outreach", *row) for row in session.execute(per_month)]
+        + [("counts", *row) for row in session.execute(counts)]
+    )
 
 
 def _facts(desk: Desk) -> list[tuple[Any, ...]]:
@@ -64,7 +72,7 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
     kept = _facts(desk)
     with desk.sessions() as session:  # one row per ticket, intake's bulk path included
         ticket_ids = list(session.scalars(select(Ticket.id).order_by(Ticket.id)))
-    assert [row[0] for row in kept if row[0] != "outreach"] == ticket_ids
+    assert [row[0] for row in kept if row[0] not in ("outreach", "counts")] == ticket_ids
     assert kept == _rebuilt(desk)
     by_ticket = {row[0]: row for row in kept}
     months = {(row[1], row[2]): row[3:] for row in kept if row[0] == "outreach"}
@@ -127,3 +135,30 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
         slow = service.docs_first_by_period(session, [october], MetricsFilter(), [*bases, "https://other/"])
     assert fast == slow
     assert fast["2026-10"].solved == 2 and fast["2026-10"].with_docs_link == 1  # reddit; forum re-solved
+
+
+def test_duration_buckets_sort_as_durations() -> None:
+    values = [-5.0, 0.0, 0.5, 9.9, 10.0, 99.99, 100.0, 14_399.99, 14_400.7, 86_400.0, 10**7 + 0.5]
+    keys = [facts.bucket_of(value) for value in values]
+    assert keys == sorted(keys) and keys[0] == -1 and keys[7:9] == [514, 514]
+    for value, key in zip(values[1:], keys[1:], strict=True):
+        floor = facts.bucket_floor(key)
+        assert floor is not None and floor <= value < floor * 1.1 + 1
+
+
+def test_month_percentiles_from_buckets_equal_ranked_ones(desk: Desk, people: People) -> None:
+    """Durations spread over many buckets: the bucket search gives what ranking all of them gives."""
+    line = Timeline(desk, Actor(people.advocate.name, people.advocate.id))
+    start = at("2026-10-03 00:00")
+    delays = [1, 7, 59, 61, 600, 3_599, 3_600, 3_601, 7_200, 14_000, 14_999, 15_000, 86_399, 86_400, 200_000]
+    for n, delay in enumerate(delays * 2):
+        created = start + timedelta(hours=n)
+        line.solve(line.ticket("forum", created), created + timedelta(seconds=delay + n % 2 / 4))
+    october = Period.month("2026-10")
+    with desk.sessions() as session:
+        from_buckets = service.first_response_time_by_period(session, [october], MetricsFilter())
+        ranked = service.first_response_time_by_period(
+            session, [october], service.make_filter(channel="forum")
+        )
+    assert from_buckets == ranked
+    assert from_buckets["2026-10"].count == 30

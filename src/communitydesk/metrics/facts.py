@@ -12,7 +12,9 @@ rebuild would give, which is what the tests check after a varied history.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import math
+from collections import Counter
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -25,16 +27,21 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    literal,
     literal_column,
     or_,
     select,
+    true,
+    union_all,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from communitydesk.metrics.models import DocsUrlBase, OutreachMonth, TicketFacts
+from communitydesk.metrics.models import DocsUrlBase, MonthCount, OutreachMonth, TicketFacts
 from communitydesk.metrics.sql import seconds_between
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink
 
@@ -87,6 +94,49 @@ def _text_position_sqlite(element: text_position, compiler: SQLCompiler, **kw: A
 @compiles(text_position, "postgresql")
 def _text_position_postgresql(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
     return f"strpos({compiler.process(element.clauses, **kw)})"
+
+
+class duration_bucket(FunctionElement[int]):
+    """SQL of `bucket_of`: digits * 100 + the first two digits of the whole seconds; -1 below zero."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "duration_bucket"
+
+
+def _bucket_sql(whole: str, value: str) -> str:
+    text = f"CAST({whole} AS TEXT)"
+    return (
+        f"CASE WHEN {value} < 0 THEN -1 ELSE length({text}) * 100 + CAST(substr({text}, 1, 2) AS INTEGER) END"
+    )
+
+
+@compiles(duration_bucket)
+def _duration_bucket_sqlite(element: duration_bucket, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return _bucket_sql(f"CAST({value} AS INTEGER)", value)  # truncates: the floor of a positive number
+
+
+@compiles(duration_bucket, "postgresql")
+def _duration_bucket_postgresql(element: duration_bucket, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return _bucket_sql(f"CAST(FLOOR({value}) AS BIGINT)", value)
+
+
+def bucket_of(seconds: float) -> int:
+    """The duration bucket of some seconds (see models.MonthCount); buckets sort as durations do."""
+    if seconds < 0:
+        return -1
+    digits = str(math.floor(seconds))
+    return len(digits) * 100 + int(digits[:2])
+
+
+def bucket_floor(bucket: int) -> float | None:
+    """The least seconds in a bucket (None: no lower bound)."""
+    if bucket < 0:
+        return None
+    digits, lead = divmod(bucket, 100)
+    return float(lead if digits == 1 else lead * 10 ** (digits - 2))
 
 
 def first_response_condition(event: type[AuditEvent]) -> ColumnElement[bool]:
@@ -227,13 +277,90 @@ _COLUMNS = [
 ]
 
 
+# what a facts row counts in `metrics_month_counts`
+_COUNTED = (
+    TicketFacts.created_month,
+    TicketFacts.first_response_seconds,
+    TicketFacts.solved_at,
+    TicketFacts.solved_now,
+    TicketFacts.has_docs_link,
+)
+
+
+def _counts_of(row: Any) -> Iterator[tuple[int, str, int]]:
+    """The (month, measure, bucket) keys one facts row adds one to (mirrors `_month_counts`)."""
+    created_month, seconds, solved_at, solved_now, has_docs_link = row
+    yield created_month, "created", 0
+    if seconds is not None:
+        yield created_month, "first_response", bucket_of(seconds)
+    if solved_now and solved_at is not None:
+        solved_month = solved_at.year * 100 + solved_at.month
+        yield solved_month, "solved", 0
+        if has_docs_link:
+            yield solved_month, "solved_docs", 0
+
+
+def _month_counts() -> Any:
+    """A SELECT of every `metrics_month_counts` row from the facts (mirrors `_counts_of`)."""
+    f = TicketFacts
+    solved_month = month_key(f.solved_at)
+    bucket = duration_bucket(f.first_response_seconds)
+    solved = and_(f.solved_now == true(), f.solved_at.is_not(None))
+    return union_all(
+        select(f.created_month, literal("created"), literal(0), func.count()).group_by(f.created_month),
+        select(f.created_month, literal("first_response"), bucket, func.count())
+        .where(f.first_response_seconds.is_not(None))
+        .group_by(f.created_month, bucket),
+        select(solved_month, literal("solved"), literal(0), func.count())
+        .where(solved)
+        .group_by(solved_month),
+        select(solved_month, literal("solved_docs"), literal(0), func.count())
+        .where(solved, f.has_docs_link == true())
+        .group_by(solved_month),
+    )
+
+
+def _add_counts(connection: Connection | Session, changes: Counter[tuple[int, str, int]]) -> None:
+    rows = [
+        {"month": month, "measure": measure, "bucket": bucket, "tickets": change}
+        for (month, measure, bucket), change in sorted(changes.items())
+        if change
+    ]
+    if not rows:
+        return
+    dialect = (
+        connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
+    )
+    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(MonthCount).values(rows)
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["month", "measure", "bucket"],
+            set_={"tickets": MonthCount.tickets + upsert.excluded.tickets},
+        )
+    )
+
+
 def refresh(connection: Connection | Session, ticket_ids: Collection[int]) -> None:
-    """Recompute the facts of these tickets from their current state and trail."""
+    """Recompute the facts of these tickets from their current state and trail, and the month counts.
+
+    The counts change by what the deleted rows counted and the inserted rows count, both as returned
+    by the statements themselves, so concurrent refreshes of one ticket cannot count a row twice.
+    """
     ids = sorted(set(ticket_ids))
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        connection.execute(delete(TicketFacts).where(TicketFacts.ticket_id.in_(chunk)))
-        connection.execute(insert(TicketFacts).from_select(_COLUMNS, _facts_rows(chunk)))
+        changes: Counter[tuple[int, str, int]] = Counter()
+        removed = connection.execute(
+            delete(TicketFacts).where(TicketFacts.ticket_id.in_(chunk)).returning(*_COUNTED)
+        )
+        for row in removed:
+            changes.subtract(_counts_of(row))
+        added = connection.execute(
+            insert(TicketFacts).from_select(_COLUMNS, _facts_rows(chunk)).returning(*_COUNTED)
+        )
+        for row in added:
+            changes.update(_counts_of(row))
+        _add_counts(connection, changes)
         connection.execute(delete(OutreachMonth).where(OutreachMonth.ticket_id.in_(chunk)))
         connection.execute(insert(OutreachMonth).from_select(_OUTREACH_COLUMNS, _outreach_rows(chunk)))
 
@@ -252,6 +379,10 @@ def rebuild(session: Session, docs_url_bases: Sequence[str] | None = None) -> in
     session.info.pop(_PENDING, None)
     session.execute(delete(TicketFacts))
     session.execute(insert(TicketFacts).from_select(_COLUMNS, _facts_rows(None)))
+    session.execute(delete(MonthCount))
+    session.execute(
+        insert(MonthCount).from_select(["month", "measure", "bucket", "tickets"], _month_counts())
+    )
     session.execute(delete(OutreachMonth))
     session.execute(insert(OutreachMonth).from_select(_OUTREACH_COLUMNS, _outreach_rows(None)))
     return session.scalar(select(func.count()).select_from(TicketFacts)) or 0

@@ -37,7 +37,7 @@ from communitydesk.metrics.facts import (
     REACHED_OUT,
     macro_event,
 )
-from communitydesk.metrics.models import OutreachMonth, TicketFacts
+from communitydesk.metrics.models import MonthCount, OutreachMonth, TicketFacts
 from communitydesk.metrics.schemas import (
     Count,
     DocsFirst,
@@ -50,7 +50,13 @@ from communitydesk.metrics.schemas import (
     TagTrend,
     TagTrends,
 )
-from communitydesk.metrics.sql import buckets, in_bucket, percentiles, percentiles_by_month
+from communitydesk.metrics.sql import (
+    buckets,
+    in_bucket,
+    percentiles,
+    percentiles_by_month,
+    percentiles_from_buckets,
+)
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
 from communitydesk.tickets.schemas import CHANNELS, STATUSES
 from communitydesk.tickets.service import normalize_tag
@@ -260,12 +266,36 @@ def _by_month(periods: Sequence[Period], flt: MetricsFilter) -> bool:
 def _created_and_first_response_by_month(
     session: Session, months: Sequence[Period]
 ) -> tuple[dict[str, int], dict[str, Durations]]:
-    """Tickets created and time to first response per month, from one read of the facts' month index."""
-    # the index on (created_month, first_response_seconds) holds each month's durations in order
-    durations, created = percentiles_by_month(
-        session, months, TicketFacts.created_month, TicketFacts.first_response_seconds
+    """Tickets created and time to first response per month, from the month counts and the index on
+    (created_month, first_response_seconds), which holds each month's durations in order."""
+    counts = _month_counts(session, months, ("created", "first_response"))
+    created = {month.label: sum(n for _, n in counts[month.label, "created"]) for month in months}
+    durations = percentiles_from_buckets(
+        session,
+        months,
+        TicketFacts.created_month,
+        TicketFacts.first_response_seconds,
+        {month.label: counts[month.label, "first_response"] for month in months},
+        facts.bucket_floor,
     )
     return created, durations
+
+
+def _month_counts(
+    session: Session, months: Sequence[Period], measures: Sequence[str]
+) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """Return the (bucket, tickets) rows of `metrics_month_counts` per (month label, measure)."""
+    by_key = {month.month_key: month.label for month in months}
+    counts: dict[tuple[str, str], list[tuple[int, int]]] = {
+        (month.label, measure): [] for month in months for measure in measures
+    }
+    for month, measure, bucket, tickets in session.execute(
+        select(MonthCount.month, MonthCount.measure, MonthCount.bucket, MonthCount.tickets).where(
+            MonthCount.month.in_(by_key), MonthCount.measure.in_(measures), MonthCount.tickets != 0
+        )
+    ):
+        counts[by_key[month], measure].append((int(bucket), int(tickets)))
+    return counts
 
 
 def first_response_time_by_period(
@@ -295,13 +325,24 @@ def docs_first_by_period(
     """
     bucket = buckets(periods)
     wanted = sorted({base.strip().lower() for base in docs_url_bases if base.strip()})
+    if wanted == facts.stored_docs_url_bases(session) and _by_month(periods, flt):
+        counts = _month_counts(session, periods, ("solved", "solved_docs"))
+        answers = {
+            month.label: [
+                sum(n for _, n in counts[month.label, measure]) for measure in ("solved", "solved_docs")
+            ]
+            for month in periods
+        }
+        return _docs_first(session, periods, bucket, flt, answers)
     if wanted == facts.stored_docs_url_bases(session):
         solved_fact, with_docs_fact = (
             _count_in(bucket, TicketFacts, TicketFacts.solved_at, counted, flt,
                       TicketFacts.solved_now == true(), ticket_id=TicketFacts.ticket_id)
             for counted in (func.count(), func.count(case((TicketFacts.has_docs_link, 1))))
         )  # fmt: skip
-        return _docs_first(session, periods, bucket, flt, solved_fact, with_docs_fact)
+        return _docs_first(
+            session, periods, bucket, flt, _counts(session, periods, bucket, solved_fact, with_docs_fact)
+        )
     has_docs_link: ColumnElement[bool] = false()
     if docs_url_bases:
         # Uncorrelated: the database reads the notes and links once, not once per solved ticket.
@@ -314,16 +355,16 @@ def docs_first_by_period(
         has_docs_link = or_(Ticket.id.in_(in_note), Ticket.id.in_(in_link))
     solved_now = Ticket.status.in_(("solved", "closed"))
     with_docs_link = func.count(case((has_docs_link, Ticket.id)))
-    return _docs_first(
+    answers = _counts(
         session,
         periods,
         bucket,
-        flt,
         _count_in(bucket, Ticket, Ticket.solved_at, func.count(), flt, solved_now),
         # in a CASE, not the WHERE: the solved tickets of the period drive the query, each probing the
         # docs tickets (read once), rather than every docs note probing the tickets of every period
         _count_in(bucket, Ticket, Ticket.solved_at, with_docs_link, flt, solved_now),
     )
+    return _docs_first(session, periods, bucket, flt, answers)
 
 
 def _docs_first(
@@ -331,15 +372,15 @@ def _docs_first(
     periods: Sequence[Period],
     bucket: CTE,
     flt: MetricsFilter,
-    solved: ScalarSelect[int],
-    with_docs_link: ScalarSelect[int],
+    answers: dict[str, list[int]],
 ) -> dict[str, DocsFirst]:
+    """Return docs-first from the (solved, with docs link) counts per period, adding the docs gaps filed."""
     gaps = _count_in(bucket, TicketLink, TicketLink.created_at, func.count(TicketLink.id), flt,
                      TicketLink.kind == DOCS_ISSUE_LINK, ticket_id=TicketLink.ticket_id)  # fmt: skip
-    counts = _counts(session, periods, bucket, solved, with_docs_link, gaps)
+    filed = _counts(session, periods, bucket, gaps)
     result = {}
     for period in periods:
-        solved_count, with_link, gaps_filed = counts[period.label]
+        (solved_count, with_link), (gaps_filed,) = answers[period.label], filed[period.label]
         result[period.label] = DocsFirst(
             solved=solved_count,
             with_docs_link=with_link,

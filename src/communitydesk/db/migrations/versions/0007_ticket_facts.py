@@ -50,6 +50,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("ticket_id", "month"),
     )
+    op.create_table(
+        "metrics_month_counts",
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("measure", sa.String(length=20), nullable=False),
+        sa.Column("bucket", sa.Integer(), nullable=False),
+        sa.Column("tickets", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("month", "measure", "bucket"),
+    )
     # Backfill before the indexes: building them after one bulk insert is much faster.
     facts.rebuild(Session(bind=op.get_bind()))
     op.create_index(
@@ -73,6 +81,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("metrics_month_counts")
     op.drop_table("ticket_outreach_months")
     op.drop_table("ticket_facts_docs_bases")
     op.drop_table("ticket_facts")
