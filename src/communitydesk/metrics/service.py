@@ -155,6 +155,8 @@ def tickets_created_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, int]:
     """Count tickets created in each period (a ticket's time is its first mention's)."""
+    if _by_month(periods, flt):
+        return _created_and_first_response_by_month(session, periods, durations=False)[0]
     bucket = buckets(periods)
     # count(*), not count(id): PostgreSQL then counts from the index alone
     created = _count_in(bucket, Ticket, Ticket.created_at, func.count(), flt)
@@ -264,13 +266,15 @@ def _by_month(periods: Sequence[Period], flt: MetricsFilter) -> bool:
 
 
 def _created_and_first_response_by_month(
-    session: Session, months: Sequence[Period]
+    session: Session, months: Sequence[Period], *, durations: bool = True
 ) -> tuple[dict[str, int], dict[str, Durations]]:
     """Tickets created and time to first response per month, from the month counts and the index on
     (created_month, first_response_seconds), which holds each month's durations in order."""
     counts = _month_counts(session, months, ("created", "first_response"))
     created = {month.label: sum(n for _, n in counts[month.label, "created"]) for month in months}
-    durations = percentiles_from_buckets(
+    if not durations:
+        return created, {}
+    return created, percentiles_from_buckets(
         session,
         months,
         TicketFacts.created_month,
@@ -278,7 +282,6 @@ def _created_and_first_response_by_month(
         {month.label: counts[month.label, "first_response"] for month in months},
         facts.bucket_floor,
     )
-    return created, durations
 
 
 def _month_counts(
