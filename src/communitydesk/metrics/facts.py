@@ -1,13 +1,15 @@
 """Per-ticket facts for the metrics, kept up to date in the transaction that changes the ticket.
 
-`ticket_facts` holds one row per ticket, `ticket_outreach_months` one per ticket and month with outreach.
+`ticket_facts` holds one row per ticket, `ticket_outreach_months` one per ticket and month with outreach,
+`metrics_month_counts` what each month counts (models.MonthCount).
 
 Every change to a ticket leaves an audit event through `tickets.service.record` (notes, links, macros,
-status and field changes, public replies), and intake writes its new tickets in one place
-(`mentions.intake`). Both call `changed`; the ticket's facts row is then recomputed from the ticket, its
-audit trail, notes and links when the session flushes, by the same SQL that `rebuild` runs over every
-ticket (the migration's backfill and `desk metrics rebuild-facts`). A row is therefore always what a
-rebuild would give, which is what the tests check after a varied history.
+status and field changes, public replies), which calls `changed`: the ticket's rows are recomputed from
+the ticket, its audit trail, notes and links when the session next flushes, in the same transaction.
+Intake writes its new tickets in bulk (`mentions.intake`) and calls `refresh` for them itself. The rows
+come from the same SQL that `rebuild` runs over every ticket (the migration's backfill and `desk metrics
+rebuild-facts`), so they are always what a rebuild would give, which the tests check after a varied
+history.
 """
 
 from __future__ import annotations
