@@ -11,6 +11,7 @@ from communitydesk.cli import (
     docs_gap,
     experts,
     ingest,
+    metrics,
     outreach,
     report,
     route,
@@ -36,6 +37,7 @@ sources.register(ingest.app)
 app.add_typer(sources.app, name="sources")
 app.add_typer(outreach.app, name="outreach")
 app.add_typer(report.app, name="report")
+app.add_typer(metrics.app, name="metrics")
 app.command("serve")(serve.serve)
 app.command("run")(serve.run)
 app.command("worker")(sources.worker)

@@ -1,4 +1,5 @@
-"""Indexes the metrics queries need on other features' tables (migration 0005).
+"""Indexes the metrics queries need on other features' tables (migration 0005) and the per-ticket facts
+(migration 0007).
 
 Each metric reads one time range of one table; these indexes turn that into a range scan that also holds
 the grouped columns, so a year of a million tickets is read from the index alone.
@@ -6,8 +7,12 @@ the grouped columns, so a year of a million tickets is read from the index alone
 
 from __future__ import annotations
 
-from sqlalchemy import Index, text
+from datetime import datetime
 
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from communitydesk.db.base import Base, UTCDateTime
 from communitydesk.tickets.models import AuditEvent, Ticket, TicketLink, TicketTag
 
 # Tag use in a window, grouped by tag (rising tags).
@@ -51,3 +56,81 @@ RESPONSES = Index(  # covering: the short new_value of these rows comes along
 SOLVED = Index("ix_tickets_solved_at_status", Ticket.solved_at, Ticket.status, Ticket.id)
 # Links of a kind by time (docs gaps filed).
 LINKS_BY_KIND = Index("ix_ticket_links_kind_created", TicketLink.kind, TicketLink.created_at)
+
+
+class TicketFacts(Base):
+    """One row per ticket: the moments the per-ticket metrics need, kept as they happen (metrics.facts).
+
+    Written only by `metrics.facts.refresh` (from the ticket, its audit trail, notes and links), so a
+    row is always what a rebuild from the trail would give; the monthly series then reads a year as an
+    index range instead of a look-up per ticket.
+    """
+
+    __tablename__ = "ticket_facts"
+    __table_args__ = (
+        # per month, first-response durations in order: counts and percentiles from the index alone
+        Index("ix_ticket_facts_created_month_response", "created_month", "first_response_seconds"),
+        Index("ix_ticket_facts_created_response", "created_at", "first_response_seconds"),
+        Index("ix_ticket_facts_solved", "solved_at", "solved_now", "has_docs_link"),
+        Index("ix_ticket_facts_first_answer", "first_answer_at", "expert_answer_seconds"),
+        Index("ix_ticket_facts_first_answer_month", "first_answer_month", "expert_answer_seconds"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_month: Mapped[int] = mapped_column(Integer)  # YYYYMM of created_at, UTC
+    # from creation to the first response (service.first_response_condition)
+    first_response_seconds: Mapped[float | None] = mapped_column(Float)
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    solved_now: Mapped[bool] = mapped_column(Boolean)  # status is solved or closed
+    # a note contains, or a link starts with, one of `ticket_facts_docs_bases` (case-insensitive)
+    has_docs_link: Mapped[bool] = mapped_column(Boolean)
+    first_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first `Expert Responded`
+    first_answer_month: Mapped[int | None] = mapped_column(Integer)  # YYYYMM of first_answer_at, UTC
+    # from the first `Reached out to expert` at or before that answer to it
+    expert_answer_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class DocsUrlBase(Base):
+    """The docs URL prefixes `ticket_facts.has_docs_link` was computed with (`desk metrics rebuild-facts`)."""
+
+    __tablename__ = "ticket_facts_docs_bases"
+
+    base: Mapped[str] = mapped_column(String(500), primary_key=True)
+
+
+class OutreachMonth(Base):
+    """One row per ticket and calendar month (UTC) with outreach or an expert's answer (metrics.facts).
+
+    `answered`: an `Expert Responded` at or after the month's first `Reached out to expert`, at any time
+    (so a later answer updates an earlier month's row, as the live definition does).
+    """
+
+    __tablename__ = "ticket_outreach_months"
+    __table_args__ = (
+        Index("ix_ticket_outreach_months_month", "month", "reached_out", "answered", "responded"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)  # YYYYMM, UTC
+    reached_out: Mapped[bool] = mapped_column(Boolean)  # `Reached out to expert` applied in the month
+    answered: Mapped[bool] = mapped_column(Boolean)
+    responded: Mapped[bool] = mapped_column(Boolean)  # `Expert Responded` applied in the month
+
+
+class MonthCount(Base):
+    """How many tickets each month counts per measure, kept with the facts (metrics.facts): the monthly
+    series reads a few hundred rows instead of a year of tickets.
+
+    Measures: `created` and `solved` / `solved_docs` (solved now, by the month of solved_at; with a docs
+    link) with bucket 0; `first_response` by duration bucket (`facts.duration_bucket`: the number of
+    digits and the first two digits of the whole seconds, so buckets are in the order of durations),
+    which lets a percentile be found in the bucket that holds its rank and read from the index there.
+    """
+
+    __tablename__ = "metrics_month_counts"
+
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)  # YYYYMM, UTC
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tickets: Mapped[int] = mapped_column(Integer)

@@ -54,6 +54,20 @@ class Period:
             return cls.days(first or last or now.date(), last or first or now.date())
         return cls.month(month or now.strftime("%Y-%m"))
 
+    @property
+    def is_calendar_month(self) -> bool:
+        """Whether the period is exactly one calendar month (UTC)."""
+        start = self.start.astimezone(UTC)
+        return start == start.replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0
+        ) and self.end == _next_month(start)
+
+    @property
+    def month_key(self) -> int:
+        """The month the period starts in as YYYYMM (ticket_facts.created_month)."""
+        start = self.start.astimezone(UTC)
+        return start.year * 100 + start.month
+
     def months_back(self, count: int) -> list[Period]:
         """Return `count` calendar months ending with the month this period starts in, oldest first."""
         month = self.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

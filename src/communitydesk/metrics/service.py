@@ -16,22 +16,28 @@ from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
-    and_,
     case,
     distinct,
     exists,
     false,
     func,
     literal,
-    literal_column,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from communitydesk.experts import service as experts
 from communitydesk.experts.schemas import CHANNEL_PLATFORM
+from communitydesk.metrics import facts
+from communitydesk.metrics.facts import (
+    EXPERT_RESPONDED,
+    REACHED_OUT,
+    macro_event,
+)
+from communitydesk.metrics.models import MonthCount, OutreachMonth, TicketFacts
 from communitydesk.metrics.schemas import (
     Count,
     DocsFirst,
@@ -44,18 +50,18 @@ from communitydesk.metrics.schemas import (
     TagTrend,
     TagTrends,
 )
-from communitydesk.metrics.sql import buckets, in_bucket, percentiles, seconds_between
-from communitydesk.outreach.responses import EXPERT_RESPONDED
+from communitydesk.metrics.sql import (
+    buckets,
+    in_bucket,
+    percentiles,
+    percentiles_by_month,
+    percentiles_from_buckets,
+)
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
 from communitydesk.tickets.schemas import CHANNELS, STATUSES
 from communitydesk.tickets.service import normalize_tag
 
-REACHED_OUT = "Reached out to expert"
-MACRO_APPLIED = "macro_applied"
 DOCS_ISSUE_LINK = "docs_issue"
-# Audit actions that are a public reply to the requester (replies.service: interim replies, experts'
-# drafts posted from the company account).
-PUBLIC_REPLY_ACTIONS: tuple[str, ...] = ("public_reply",)
 # How notes name the expert: the `Reached out to expert` macro's note and the expert-response note.
 _EXPERT_NOTE_PATTERNS = (
     "Reached out to {name} in ",
@@ -113,10 +119,6 @@ def matching_tickets(flt: MetricsFilter) -> Select[int]:
     return select(Ticket.id).where(*ticket_conditions(flt))
 
 
-def _macro_event(event: type[AuditEvent], macro: str) -> ColumnElement[bool]:
-    return and_(event.action == MACRO_APPLIED, event.macro == macro)
-
-
 def _count_in(
     bucket: CTE,
     source: Any,
@@ -153,6 +155,8 @@ def tickets_created_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, int]:
     """Count tickets created in each period (a ticket's time is its first mention's)."""
+    if _by_month(periods, flt):
+        return _created_and_first_response_by_month(session, periods, durations=False)[0]
     bucket = buckets(periods)
     # count(*), not count(id): PostgreSQL then counts from the index alone
     created = _count_in(bucket, Ticket, Ticket.created_at, func.count(), flt)
@@ -180,11 +184,14 @@ def outreach_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, Outreach]:
     """Count outreach, expert responses and answered outreach in each period."""
+    tracked = tracked_outreach_count(session, periods, flt)
+    if _by_month(periods, flt):
+        return _outreach(periods, _outreach_by_month(session, periods), tracked)
     bucket = buckets(periods)
     reached, later_answer, responded = aliased(AuditEvent), aliased(AuditEvent), aliased(AuditEvent)
     answered = exists().where(
         later_answer.ticket_id == reached.ticket_id,
-        _macro_event(later_answer, EXPERT_RESPONDED),
+        macro_event(later_answer, EXPERT_RESPONDED),
         later_answer.created_at >= reached.created_at,
     )
     reached_in = (reached, reached.created_at)
@@ -193,13 +200,33 @@ def outreach_by_period(
         periods,
         bucket,
         _count_in(bucket, *reached_in, func.count(distinct(reached.ticket_id)), flt,
-                  _macro_event(reached, REACHED_OUT), ticket_id=reached.ticket_id),
+                  macro_event(reached, REACHED_OUT), ticket_id=reached.ticket_id),
         _count_in(bucket, *reached_in, func.count(distinct(case((answered, reached.ticket_id)))), flt,
-                  _macro_event(reached, REACHED_OUT), ticket_id=reached.ticket_id),
+                  macro_event(reached, REACHED_OUT), ticket_id=reached.ticket_id),
         _count_in(bucket, responded, responded.created_at, func.count(distinct(responded.ticket_id)), flt,
-                  _macro_event(responded, EXPERT_RESPONDED), ticket_id=responded.ticket_id),
+                  macro_event(responded, EXPERT_RESPONDED), ticket_id=responded.ticket_id),
     )  # fmt: skip
-    tracked = tracked_outreach_count(session, periods, flt)
+    return _outreach(periods, counts, tracked)
+
+
+def _outreach_by_month(session: Session, months: Sequence[Period]) -> dict[str, list[int]]:
+    """Count tickets reached out to, answered and responded to per calendar month, from the facts."""
+    by_key = {month.month_key: month.label for month in months}
+    flags = (OutreachMonth.reached_out, OutreachMonth.answered, OutreachMonth.responded)
+    counted = {
+        by_key[row[0]]: [int(value) for value in row[1:]]
+        for row in session.execute(
+            select(OutreachMonth.month, *(func.count(case((flag == true(), 1))) for flag in flags))
+            .where(OutreachMonth.month.in_(by_key))
+            .group_by(OutreachMonth.month)
+        )
+    }
+    return {month.label: counted.get(month.label, [0, 0, 0]) for month in months}
+
+
+def _outreach(
+    periods: Sequence[Period], counts: dict[str, list[int]], tracked: dict[str, int]
+) -> dict[str, Outreach]:
     result = {}
     for period in periods:
         tickets, answered_count, responded_count = counts[period.label]
@@ -218,80 +245,107 @@ def expert_answer_time_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, Durations]:
     """Time from a ticket's first outreach to its first `Expert Responded`, by the answer's period."""
+    if _by_month(periods, flt):
+        return percentiles_by_month(
+            session, periods, TicketFacts.first_answer_month, TicketFacts.expert_answer_seconds
+        )[0]
     bucket = buckets(periods)
-    answer, earlier_answer, outreach = aliased(AuditEvent), aliased(AuditEvent), aliased(AuditEvent)
-    reached_at = (
-        select(func.min(outreach.created_at))
-        .where(
-            outreach.ticket_id == answer.ticket_id,
-            _macro_event(outreach, REACHED_OUT),
-            outreach.created_at <= answer.created_at,
-        )
-        .scalar_subquery()
-    )
-    first_answer = ~exists().where(
-        earlier_answer.ticket_id == answer.ticket_id,
-        _macro_event(earlier_answer, EXPERT_RESPONDED),
-        earlier_answer.id < answer.id,
-    )
-    pairs = (
-        select(bucket.c.label, reached_at.label("reached_at"), answer.created_at.label("answered_at"))
+    durations = (
+        select(bucket.c.label, TicketFacts.expert_answer_seconds.label("seconds"))
         .select_from(bucket)
-        .join(answer, and_(in_bucket(answer.created_at, bucket), _macro_event(answer, EXPERT_RESPONDED)))
-        .where(first_answer)
+        .join(TicketFacts, in_bucket(TicketFacts.first_answer_at, bucket))
     )
     if flt.narrows:
-        pairs = pairs.join(Ticket, Ticket.id == answer.ticket_id).where(*ticket_conditions(flt))
-    timed = pairs.subquery()
-    durations = select(
-        timed.c.label, seconds_between(timed.c.reached_at, timed.c.answered_at).label("seconds")
-    )
+        durations = durations.where(TicketFacts.ticket_id.in_(matching_tickets(flt)))
     return percentiles(session, periods, durations)
 
 
-def first_response_condition(event: type[AuditEvent]) -> ColumnElement[bool]:
-    """Return what counts as a first response: a person's macro, solve or public reply.
+def _by_month(periods: Sequence[Period], flt: MetricsFilter) -> bool:
+    """Whether the facts' month columns can answer: unfiltered calendar months."""
+    return not flt.narrows and all(period.is_calendar_month for period in periods)
 
-    The constants are literals, not parameters, and the terms are in the order of the partial index
-    `ix_audit_events_responses`, so the database can use it; an action added to PUBLIC_REPLY_ACTIONS
-    needs that index's condition (metrics.models.RESPONSE_EVENTS_WHERE) widened in a migration.
-    """
-    kinds = [
-        event.action == literal_column("'macro_applied'"),
-        and_(event.action == literal_column("'status'"), event.new_value == literal_column("'solved'")),
-        *(event.action == literal_column(f"'{action}'") for action in PUBLIC_REPLY_ACTIONS),
-    ]
-    return and_(event.actor_id.is_not(None), or_(*kinds))
+
+def _created_and_first_response_by_month(
+    session: Session, months: Sequence[Period], *, durations: bool = True
+) -> tuple[dict[str, int], dict[str, Durations]]:
+    """Tickets created and time to first response per month, from the month counts and the index on
+    (created_month, first_response_seconds), which holds each month's durations in order."""
+    counts = _month_counts(session, months, ("created", "first_response"))
+    created = {month.label: sum(n for _, n in counts[month.label, "created"]) for month in months}
+    if not durations:
+        return created, {}
+    return created, percentiles_from_buckets(
+        session,
+        months,
+        TicketFacts.created_month,
+        TicketFacts.first_response_seconds,
+        {month.label: counts[month.label, "first_response"] for month in months},
+        facts.bucket_floor,
+    )
+
+
+def _month_counts(
+    session: Session, months: Sequence[Period], measures: Sequence[str]
+) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """Return the (bucket, tickets) rows of `metrics_month_counts` per (month label, measure)."""
+    by_key = {month.month_key: month.label for month in months}
+    counts: dict[tuple[str, str], list[tuple[int, int]]] = {
+        (month.label, measure): [] for month in months for measure in measures
+    }
+    for month, measure, bucket, tickets in session.execute(
+        select(MonthCount.month, MonthCount.measure, MonthCount.bucket, MonthCount.tickets).where(
+            MonthCount.month.in_(by_key), MonthCount.measure.in_(measures), MonthCount.tickets != 0
+        )
+    ):
+        counts[by_key[month], measure].append((int(bucket), int(tickets)))
+    return counts
 
 
 def first_response_time_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, Durations]:
     """Time from a ticket's creation to its first response, for tickets created in each period."""
+    if _by_month(periods, flt):
+        return _created_and_first_response_by_month(session, periods)[1]
     bucket = buckets(periods)
-    event = aliased(AuditEvent)
-    responded_at = (
-        select(func.min(event.created_at))
-        .where(event.ticket_id == Ticket.id, first_response_condition(event))
-        .scalar_subquery()
-    )
-    pairs = (
-        select(bucket.c.label, Ticket.created_at.label("created_at"), responded_at.label("responded_at"))
+    durations = (
+        select(bucket.c.label, TicketFacts.first_response_seconds.label("seconds"))
         .select_from(bucket)
-        .join(Ticket, in_bucket(Ticket.created_at, bucket))
-        .where(*ticket_conditions(flt))
-    ).subquery()
-    durations = select(
-        pairs.c.label, seconds_between(pairs.c.created_at, pairs.c.responded_at).label("seconds")
+        .join(TicketFacts, in_bucket(TicketFacts.created_at, bucket))
     )
+    if flt.narrows:
+        durations = durations.where(TicketFacts.ticket_id.in_(matching_tickets(flt)))
     return percentiles(session, periods, durations)
 
 
 def docs_first_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter, docs_url_bases: Sequence[str]
 ) -> dict[str, DocsFirst]:
-    """Count solved tickets, those whose notes or links hold a docs URL, and docs gaps filed."""
+    """Count solved tickets, those whose notes or links hold a docs URL, and docs gaps filed.
+
+    From the facts when they were computed with these docs URL bases (the usual case: `desk metrics
+    rebuild-facts` stores the configured ones), else from the notes and links themselves.
+    """
     bucket = buckets(periods)
+    wanted = sorted({base.strip().lower() for base in docs_url_bases if base.strip()})
+    if wanted == facts.stored_docs_url_bases(session) and _by_month(periods, flt):
+        counts = _month_counts(session, periods, ("solved", "solved_docs"))
+        answers = {
+            month.label: [
+                sum(n for _, n in counts[month.label, measure]) for measure in ("solved", "solved_docs")
+            ]
+            for month in periods
+        }
+        return _docs_first(session, periods, bucket, flt, answers)
+    if wanted == facts.stored_docs_url_bases(session):
+        solved_fact, with_docs_fact = (
+            _count_in(bucket, TicketFacts, TicketFacts.solved_at, counted, flt,
+                      TicketFacts.solved_now == true(), ticket_id=TicketFacts.ticket_id)
+            for counted in (func.count(), func.count(case((TicketFacts.has_docs_link, 1))))
+        )  # fmt: skip
+        return _docs_first(
+            session, periods, bucket, flt, _counts(session, periods, bucket, solved_fact, with_docs_fact)
+        )
     has_docs_link: ColumnElement[bool] = false()
     if docs_url_bases:
         # Uncorrelated: the database reads the notes and links once, not once per solved ticket.
@@ -304,7 +358,7 @@ def docs_first_by_period(
         has_docs_link = or_(Ticket.id.in_(in_note), Ticket.id.in_(in_link))
     solved_now = Ticket.status.in_(("solved", "closed"))
     with_docs_link = func.count(case((has_docs_link, Ticket.id)))
-    counts = _counts(
+    answers = _counts(
         session,
         periods,
         bucket,
@@ -312,17 +366,29 @@ def docs_first_by_period(
         # in a CASE, not the WHERE: the solved tickets of the period drive the query, each probing the
         # docs tickets (read once), rather than every docs note probing the tickets of every period
         _count_in(bucket, Ticket, Ticket.solved_at, with_docs_link, flt, solved_now),
-        _count_in(bucket, TicketLink, TicketLink.created_at, func.count(TicketLink.id), flt,
-                  TicketLink.kind == DOCS_ISSUE_LINK, ticket_id=TicketLink.ticket_id),
-    )  # fmt: skip
+    )
+    return _docs_first(session, periods, bucket, flt, answers)
+
+
+def _docs_first(
+    session: Session,
+    periods: Sequence[Period],
+    bucket: CTE,
+    flt: MetricsFilter,
+    answers: dict[str, list[int]],
+) -> dict[str, DocsFirst]:
+    """Return docs-first from the (solved, with docs link) counts per period, adding the docs gaps filed."""
+    gaps = _count_in(bucket, TicketLink, TicketLink.created_at, func.count(TicketLink.id), flt,
+                     TicketLink.kind == DOCS_ISSUE_LINK, ticket_id=TicketLink.ticket_id)  # fmt: skip
+    filed = _counts(session, periods, bucket, gaps)
     result = {}
     for period in periods:
-        solved, with_link, gaps = counts[period.label]
+        (solved_count, with_link), (gaps_filed,) = answers[period.label], filed[period.label]
         result[period.label] = DocsFirst(
-            solved=solved,
+            solved=solved_count,
             with_docs_link=with_link,
-            share=_share(with_link, solved),
-            docs_gaps_filed=gaps,
+            share=_share(with_link, solved_count),
+            docs_gaps_filed=gaps_filed,
         )
     return result
 
@@ -346,10 +412,13 @@ def monthly_series(
     session: Session, months: Sequence[Period], flt: MetricsFilter, docs_url_bases: Sequence[str]
 ) -> list[MonthRow]:
     """Return one row of every metric per month, oldest first; months without tickets are zeros."""
-    created = tickets_created_by_period(session, months, flt)
+    if _by_month(months, flt):
+        created, response_time = _created_and_first_response_by_month(session, months)
+    else:
+        created = tickets_created_by_period(session, months, flt)
+        response_time = first_response_time_by_period(session, months, flt)
     outreach = outreach_by_period(session, months, flt)
     answer_time = expert_answer_time_by_period(session, months, flt)
-    response_time = first_response_time_by_period(session, months, flt)
     docs = docs_first_by_period(session, months, flt, docs_url_bases)
     return [
         MonthRow(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from communitydesk.db.base import utcnow
 from communitydesk.mentions.models import Mention
+from communitydesk.metrics import facts
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
 from communitydesk.tickets.schemas import CUSTOM_FIELDS, STATUSES, Actor
 
@@ -40,7 +41,10 @@ def record(
     new: object = None,
     macro: str | None = None,
 ) -> None:
-    """Add an audit event for a change to a ticket."""
+    """Add an audit event for a change to a ticket; every change to a ticket comes through here.
+
+    The ticket's metrics facts are recomputed at the next flush, in the same transaction.
+    """
     session.add(
         AuditEvent(
             ticket_id=ticket.id,
@@ -55,6 +59,7 @@ def record(
         )
     )
     ticket.updated_at = utcnow()
+    facts.changed(session, ticket.id)
 
 
 def create(
