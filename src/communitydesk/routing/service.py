@@ -158,9 +158,20 @@ def load_router(
 
 @contextmanager
 def open_router(
-    session: Session, settings: Settings, *, exclude_docs: Sequence[str] = ()
+    session: Session,
+    settings: Settings,
+    *,
+    exclude_docs: Sequence[str] = (),
+    shared_index: SearchBackend | None = None,
 ) -> Iterator[Router]:
-    """Load a router with the configured docs index when it has pages (else without docs ownership)."""
+    """Load a router with the configured docs index when it has pages (else without docs ownership).
+
+    The web app passes its shared, already open index (`shared_index`): opening one reads the whole
+    vocabulary, a tenth of a second on a large docs tree, too slow to repeat for every ticket page.
+    """
+    if shared_index is not None:
+        yield load_router(session, settings, index=shared_index, exclude_docs=exclude_docs)
+        return
     index: SqliteDocsIndex | None = None
     if settings.resolved_docs_index_path.is_file():
         index = docs.open_index(settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from communitydesk.api.deps import DbSession, DeskDep
+from communitydesk.api.docs import DocsIndex
 from communitydesk.routing import service as routing
 from communitydesk.web.auth import CurrentUser
 from communitydesk.web.csrf import csrf_token
@@ -17,10 +18,15 @@ router = APIRouter(route_class=PageRoute)
 
 @router.get("/tickets/{ticket_id}/routing")
 def routing_card(
-    request: Request, user: CurrentUser, ticket: CurrentTicket, db: DbSession, desk: DeskDep
+    request: Request,
+    user: CurrentUser,
+    ticket: CurrentTicket,
+    db: DbSession,
+    desk: DeskDep,
+    index: DocsIndex,
 ) -> Response:
     """Return the stage, group, category, people and channel to ask about the ticket, with reasons."""
-    with routing.open_router(db, desk.settings) as router:
+    with routing.open_router(db, desk.settings, shared_index=index) as router:
         result = routing.route_ticket(db, router, ticket) if router.stages else None
     context = {
         "routing": result,
