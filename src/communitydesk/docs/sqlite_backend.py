@@ -34,70 +34,12 @@ from communitydesk.docs.schemas import (
     Snippet,
     TitleMatch,
 )
+from communitydesk.docs.sqlite_schema import SCHEMA, SCHEMA_VERSION, TABLES, TOKENIZER
 from communitydesk.docs.urls import UrlRule, UrlStyle
 
 if TYPE_CHECKING:
     from communitydesk.docs.semantic import SemanticRanker
 
-SCHEMA_VERSION = "4"
-TOKENIZER = "porter unicode61 remove_diacritics 2"
-_TABLES = (
-    "pages_vocab",
-    "pages_fts",
-    "sections_fts",
-    "page_vectors",
-    "sections",
-    "pages",
-    "files",
-    "roots",
-    "meta",
-)
-
-_SCHEMA = f"""
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE roots (
-    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, url_base TEXT NOT NULL, url_style TEXT NOT NULL
-);
-CREATE TABLE files (
-    root_id INTEGER NOT NULL REFERENCES roots (id) ON DELETE CASCADE,
-    path TEXT NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    redirect_to TEXT,
-    PRIMARY KEY (root_id, path)
-);
-CREATE TABLE pages (
-    id INTEGER PRIMARY KEY,
-    root_id INTEGER NOT NULL REFERENCES roots (id) ON DELETE CASCADE,
-    path TEXT NOT NULL,
-    url TEXT NOT NULL,
-    title TEXT NOT NULL,
-    description TEXT,
-    stage TEXT,
-    group_name TEXT,
-    UNIQUE (root_id, path)
-);
-CREATE INDEX pages_url ON pages (url);
-CREATE TABLE sections (
-    id INTEGER PRIMARY KEY,
-    page_id INTEGER NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    heading TEXT,
-    level INTEGER NOT NULL,
-    anchor TEXT,
-    url TEXT NOT NULL
-);
-CREATE INDEX sections_page ON sections (page_id);
-CREATE VIRTUAL TABLE pages_fts USING fts5 (key, title, description, headings, body, tokenize = '{TOKENIZER}');
-CREATE VIRTUAL TABLE pages_vocab USING fts5vocab (pages_fts, 'row');
-CREATE VIRTUAL TABLE sections_fts USING fts5 (key, headings, body, tokenize = '{TOKENIZER}');
-CREATE TABLE page_vectors (
-    page_id INTEGER PRIMARY KEY REFERENCES pages (id) ON DELETE CASCADE,
-    model TEXT NOT NULL,
-    vector BLOB NOT NULL
-);
-"""
 _BODY_COLUMN = 2  # of sections_fts, for snippets
 _STEM_CACHE_SIZE = 100_000
 
@@ -153,9 +95,9 @@ class SqliteDocsIndex:
     def clear(self) -> None:
         """Empty the index: every tree, page and remembered file."""
         with self._transaction():
-            for name in _TABLES:
+            for name in TABLES:
                 self._db.execute(f"DROP TABLE IF EXISTS {name}")
-            for statement in _SCHEMA.split(";"):
+            for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))

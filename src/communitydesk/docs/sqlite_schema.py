@@ -1,0 +1,66 @@
+"""The docs index file's tables: plain tables for trees, files, pages and sections, FTS5 tables to search.
+
+The index is derived data: a file with another schema version is emptied and rebuilt, never migrated.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = "4"
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+TABLES = (
+    "pages_vocab",
+    "pages_fts",
+    "sections_fts",
+    "page_vectors",
+    "sections",
+    "pages",
+    "files",
+    "roots",
+    "meta",
+)
+
+SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE roots (
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, url_base TEXT NOT NULL, url_style TEXT NOT NULL
+);
+CREATE TABLE files (
+    root_id INTEGER NOT NULL REFERENCES roots (id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    redirect_to TEXT,
+    PRIMARY KEY (root_id, path)
+);
+CREATE TABLE pages (
+    id INTEGER PRIMARY KEY,
+    root_id INTEGER NOT NULL REFERENCES roots (id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT,
+    stage TEXT,
+    group_name TEXT,
+    UNIQUE (root_id, path)
+);
+CREATE INDEX pages_url ON pages (url);
+CREATE TABLE sections (
+    id INTEGER PRIMARY KEY,
+    page_id INTEGER NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    heading TEXT,
+    level INTEGER NOT NULL,
+    anchor TEXT,
+    url TEXT NOT NULL
+);
+CREATE INDEX sections_page ON sections (page_id);
+CREATE VIRTUAL TABLE pages_fts USING fts5 (key, title, description, headings, body, tokenize = '{TOKENIZER}');
+CREATE VIRTUAL TABLE pages_vocab USING fts5vocab (pages_fts, 'row');
+CREATE VIRTUAL TABLE sections_fts USING fts5 (key, headings, body, tokenize = '{TOKENIZER}');
+CREATE TABLE page_vectors (
+    page_id INTEGER PRIMARY KEY REFERENCES pages (id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+"""
