@@ -38,8 +38,10 @@ from communitydesk.docs.urls import UrlRule
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TREES = (("doc", "https://docs.gitlab.com/"), ("runner/docs", "https://docs.gitlab.com/runner/"),
          ("omnibus/doc", "https://docs.gitlab.com/omnibus/"))  # fmt: skip
-EXCLUDE = ("AGENTS.md", "CLAUDE.md")
-# Pages that list every deprecation or removal: they repeat the notices almost word for word.
+# Pages that list every deprecation or removal repeat the notices word for word, links and link texts
+# included: they are left out of the index (their links would hand each notice's words to its gold page).
+LISTING_PATHS = ("update/deprecations.md", "update/removals.md")
+EXCLUDE = ("AGENTS.md", "CLAUDE.md", *LISTING_PATHS)
 LISTING_PAGES = ("https://docs.gitlab.com/update/deprecations/", "https://docs.gitlab.com/update/removals/")
 KS = (1, 5, 10)
 

@@ -40,6 +40,10 @@ class SearchBackend(Protocol):
         """Empty the index: every tree, page and remembered file."""
         ...
 
+    def refresh_anchors(self) -> None:
+        """Bring every page's link texts and link count up to date with the stored links (after `apply`)."""
+        ...
+
     def optimise(self) -> None:
         """Compact the index after a large rebuild (may do nothing)."""
         ...
@@ -67,6 +71,10 @@ class SearchBackend(Protocol):
 
     def heading_matches(self, terms: Sequence[QueryTerm]) -> dict[int, float]:
         """Return the pages with a section heading naming one of the terms, with those terms' idf sum."""
+        ...
+
+    def anchor_matches(self, terms: Sequence[QueryTerm], *, limit: int) -> dict[int, float]:
+        """Return the pages whose incoming link texts best match the terms, with their scores."""
         ...
 
     def snippet(self, section_id: int, terms: Sequence[QueryTerm], *, tokens: int = 24) -> Snippet:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from communitydesk.docs.backend import SearchBackend
+from communitydesk.docs.links import link_records
 from communitydesk.docs.markdown import ParsedPage, Section, parse_page
 from communitydesk.docs.schemas import (
     FileChange,
@@ -73,6 +74,8 @@ def index_trees(
             report.removed += 1
             report.changed_paths.append(gone)
         backend.apply(root, pending)
+    if report.touched:
+        backend.refresh_anchors()
     if report.touched >= OPTIMISE_AFTER:
         backend.optimise()
     report.seconds = time.perf_counter() - started
@@ -156,6 +159,7 @@ def page_record(relative: str, parsed: ParsedPage, rule: UrlRule) -> PageRecord:
             SectionRecord(s.heading, s.level, s.anchor, section_url(url, s.anchor), s.trail, s.text)
             for s in sections
         ),
+        links=link_records(relative, parsed.links, rule),
     )
 
 

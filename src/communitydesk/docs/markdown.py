@@ -21,6 +21,9 @@ _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1")
 _ANCHOR_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
+# An inline link that is not an image: [text](target "optional title"); the target has no spaces.
+_LINK_TARGET = re.compile(r"(?<!!)\[([^\]]+)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
+_INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
@@ -41,6 +44,14 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link in a page's text: what it says and where it points (as written: relative path or URL)."""
+
+    text: str
+    target: str
+
+
+@dataclass(frozen=True)
 class ParsedPage:
     """What the index keeps of a Markdown page."""
 
@@ -50,6 +61,7 @@ class ParsedPage:
     group: str | None
     redirect_to: str | None
     sections: tuple[Section, ...] = field(default=())
+    links: tuple[Link, ...] = field(default=())
 
     @property
     def headings(self) -> list[str]:
@@ -113,7 +125,7 @@ def parse_page(text: str, *, fallback_title: str) -> ParsedPage:
     meta, body = split_front_matter(text)
     redirect = meta.get("redirect_to")
     title = _text_value(meta.get("title"))
-    sections = _split_sections(body)
+    sections, prose = _split_sections(body)
     if title is None:
         first = next((s.heading for s in sections if s.heading and s.level == 1), None)
         title = first or fallback_title
@@ -124,6 +136,7 @@ def parse_page(text: str, *, fallback_title: str) -> ParsedPage:
         group=normalise_owner(meta.get("group")),
         redirect_to=redirect.strip() if isinstance(redirect, str) and redirect.strip() else None,
         sections=tuple(sections),
+        links=tuple(_links(prose)),
     )
 
 
@@ -134,8 +147,20 @@ def _text_value(value: object) -> str | None:
     return cleaned or None
 
 
-def _split_sections(body: str) -> list[Section]:
+def _links(prose: str) -> list[Link]:
+    """Return the links of the text outside code; their text is what other pages call the target."""
+    found = []
+    for match in _LINK_TARGET.finditer(_INLINE_CODE.sub(" ", _SHORTCODE.sub(" ", prose))):
+        text = " ".join(plain_inline(match.group(1)).split())
+        if text:
+            found.append(Link(text, match.group(2)))
+    return found
+
+
+def _split_sections(body: str) -> tuple[list[Section], str]:
+    """Split the body at headings (not inside code); also return the lines outside code blocks."""
     sections: list[Section] = []
+    prose: list[str] = []
     anchors_seen: dict[str, int] = {}
     trail: list[tuple[int, str]] = []
     heading: str | None = None
@@ -166,6 +191,7 @@ def _split_sections(body: str) -> list[Section]:
             lines.append(line)
             continue
         match = _ATX_HEADING.match(line)
+        prose.append(line)
         if not match:
             lines.append(line)
             continue
@@ -181,7 +207,7 @@ def _split_sections(body: str) -> list[Section]:
         trail.append((level, heading))
         lines = []
     close()
-    return sections
+    return sections, "\n".join(prose)
 
 
 def _keep_newlines(match: re.Match[str]) -> str:

@@ -40,6 +40,14 @@ class RankingOptions:
     # heading gives that page heading_bonus * its idf: long reference pages otherwise lose on length.
     rare_share: float = 0.005
     heading_bonus: float = 3.0
+    # The texts of links to a page are how other pages name it: each page gets anchor_bonus * the BM25 score
+    # of its link texts (of the `anchor_scored` best), and the `anchor_pages` best join the candidates.
+    anchor_bonus: float = 1.0
+    anchor_scored: int = 1000
+    anchor_pages: int = 30
+    # Pages many others link to are the ones people are sent to: a page's score is multiplied by
+    # 1 + link_prior * ln(1 + pages linking to it). An overview beats a developer note of the same words.
+    link_prior: float = 0.1
     snippets: bool = True
     # With the semantic extra: the lexical ranking and the `semantic_pages` pages closest in meaning are fused
     # by reciprocal rank fusion, each page scoring sum(weight / (rrf_k + rank)) over the two rankings.
@@ -96,6 +104,20 @@ def section_score(
     """Return a page's score plus a share of its best section's score."""
     best = sections.get(page.page_id)
     return page.score + options.section_weight * (best[0].score if best else 0.0)
+
+
+def link_factor(page: PageHit, options: RankingOptions = DEFAULT_OPTIONS) -> float:
+    """Return how much a page's links from other pages raise its score (1: none)."""
+    return 1.0 + options.link_prior * math.log1p(page.inlinks)
+
+
+def with_link_prior(
+    ranked: Sequence[tuple[float, PageHit]], options: RankingOptions = DEFAULT_OPTIONS
+) -> list[tuple[float, PageHit]]:
+    """Re-rank scored pages with the link prior (see `RankingOptions.link_prior`)."""
+    priored = [(score * link_factor(page, options), page) for score, page in ranked]
+    priored.sort(key=lambda pair: pair[0], reverse=True)
+    return priored
 
 
 def reciprocal_rank_fusion(

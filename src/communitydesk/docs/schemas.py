@@ -45,6 +45,15 @@ class PageRecord:
     stage: str | None
     group: str | None
     sections: tuple[SectionRecord, ...]
+    links: tuple[LinkRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A link from a page to a URL (a docs page's, when it resolves to one), with the link's text."""
+
+    text: str
+    target_url: str
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,7 @@ class PageHit:
     stage: str | None
     group: str | None
     score: float
+    inlinks: int = 0  # how many other pages link to it
 
 
 @dataclass(frozen=True)

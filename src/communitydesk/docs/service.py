@@ -16,10 +16,12 @@ from communitydesk.docs.ranking import (
     DEFAULT_OPTIONS,
     RankingOptions,
     confidence,
+    link_factor,
     rank_pages,
     reciprocal_rank_fusion,
     select_terms,
     title_bonus,
+    with_link_prior,
 )
 from communitydesk.docs.schemas import (
     IndexReport,
@@ -81,7 +83,7 @@ def suggest(
     terms = select_terms(index.analyse(extracted), options)
     if not terms or top <= 0:
         return Suggestions(confidence=0.0, terms=tuple(t.text for t in terms))
-    pages = _with_title_bonus(
+    pages = _with_bonuses(
         index, extracted, terms, _search(index, terms, max(options.page_pool, top), options), options
     )
     section_terms = terms[: options.section_terms]
@@ -90,9 +92,14 @@ def suggest(
     )
     bonus = dict((p.page_id, b) for p, b in pages)
     fused = rank_pages([p for p, _ in pages[: options.fused_pages]], sections, options)
-    ranked = fused + [(page.score, page) for page, _ in pages[options.fused_pages :]]
-    # The confidence model was fitted on BM25 scores: leave the title bonus out of it.
-    best = ranked[0][0] - bonus[ranked[0][1].page_id] if ranked else None
+    ranked = with_link_prior(
+        fused + [(page.score, page) for page, _ in pages[options.fused_pages :]], options
+    )
+    # The confidence model was fitted on BM25 scores: leave the title bonus and the link prior out of it.
+    best = None
+    if ranked:
+        score, page = ranked[0]
+        best = score / link_factor(page, options) - bonus[page.page_id]
     if index.semantic is not None:
         ranked = _fuse_semantic(index, index.semantic, text, ranked, options)
         missing = [page.page_id for _, page in ranked[:top] if page.page_id not in sections]
@@ -123,26 +130,33 @@ def _fuse_semantic(
     return [(score, pages[page_id]) for page_id, score in fused if page_id in pages]
 
 
-def _with_title_bonus(
+def _with_bonuses(
     index: SearchBackend,
     extracted: Sequence[Term],
     terms: Sequence[QueryTerm],
     pages: list[PageHit],
     options: RankingOptions,
 ) -> list[tuple[PageHit, float]]:
-    """Add the pages whose title the text names, give each page its title bonus, best first."""
+    """Add the pages the text names (by title, rare heading or link text), give each page its bonuses for
+    those, best first."""
     tokens = [token for term in extracted for token in term.tokens]
     titles = index.title_matches(tokens, [page.page_id for page in pages])
     rare = [t for t in terms if t.document_frequency <= max(1.0, options.rare_share * t.documents)]
     headings = index.heading_matches(rare) if rare and options.heading_bonus else {}
+    anchors = index.anchor_matches(terms, limit=options.anchor_scored) if options.anchor_bonus else {}
     found = {page.page_id for page in pages}
-    named = [page_id for page_id in {*titles, *headings} if page_id not in found]
+    linked = list(anchors)[: options.anchor_pages]  # best first
+    named = [page_id for page_id in {*titles, *headings, *linked} if page_id not in found]
     if named:
         pages = pages + index.search(terms, limit=len(named), within=named)
+        # A page may be named only by the links to it: its own words need not match at all.
+        unmatched = {page_id for page_id in named} - {page.page_id for page in pages}
+        pages = pages + index.page_hits(sorted(unmatched))
     with_bonus = []
     for page in pages:
         bonus = title_bonus(titles.get(page.page_id), terms, options)
         bonus += options.heading_bonus * headings.get(page.page_id, 0.0)
+        bonus += options.anchor_bonus * anchors.get(page.page_id, 0.0)
         with_bonus.append((replace(page, score=page.score + bonus), bonus))
     with_bonus.sort(key=lambda pair: pair[0].score, reverse=True)
     return with_bonus

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from communitydesk.docs.links import collect_anchors, redirect_urls
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
     MARK_END,
@@ -162,6 +163,41 @@ class SqliteDocsIndex:
                     self._insert_page(root.id, change.page)
             self._vocabulary = None
 
+    def refresh_anchors(self) -> None:
+        """Bring every page's link texts and link count up to date with the stored links.
+
+        A link's target may be any page of any tree, indexed before or after it: so this runs once the
+        pages are in, over all links (tens of thousands for the GitLab docs: well under a second), and
+        rewrites only the pages whose anchors changed.
+        """
+        with self._transaction():
+            pages = dict(self._db.execute("SELECT url, id FROM pages"))
+            redirects = redirect_urls(
+                self._db.execute(
+                    "SELECT r.url_base, r.url_style, f.path, f.redirect_to FROM files f"
+                    " JOIN roots r ON r.id = f.root_id WHERE f.redirect_to IS NOT NULL"
+                )
+            )
+            anchors = collect_anchors(
+                self._db.execute("SELECT page_id, target_url, text FROM links"), pages, redirects
+            )
+            stored = self._db.execute(
+                "SELECT p.id, p.inlinks, a.anchors FROM pages p LEFT JOIN anchors_fts a ON a.rowid = p.id"
+            ).fetchall()
+            for page_id, inlinks, text in stored:
+                if anchors.text(page_id) != (text or ""):
+                    self._db.execute("DELETE FROM anchors_fts WHERE rowid = ?", (page_id,))
+                    if anchors.text(page_id):  # no empty rows: they would shrink the average length
+                        self._db.execute(
+                            "INSERT INTO anchors_fts (rowid, anchors) VALUES (?, ?)",
+                            (page_id, anchors.text(page_id)),
+                        )
+                if anchors.inlinks(page_id) != inlinks:
+                    self._db.execute(
+                        "UPDATE pages SET inlinks = ? WHERE id = ?", (anchors.inlinks(page_id), page_id)
+                    )
+            self._vocabulary = None
+
     def optimise(self) -> None:
         """Merge each full-text index into one b-tree: faster queries after a large (re)build."""
         with self._transaction():
@@ -178,6 +214,7 @@ class SqliteDocsIndex:
             "DELETE FROM sections_fts WHERE rowid IN (SELECT id FROM sections WHERE page_id = ?)", (row[0],)
         )
         self._db.execute("DELETE FROM pages_fts WHERE rowid = ?", (row[0],))
+        self._db.execute("DELETE FROM anchors_fts WHERE rowid = ?", (row[0],))
         self._db.execute("DELETE FROM pages WHERE id = ?", (row[0],))
 
     def _insert_page(self, root_id: int, page: PageRecord) -> None:
@@ -199,6 +236,10 @@ class SqliteDocsIndex:
                 "INSERT INTO sections_fts (rowid, key, headings, body) VALUES (?, ?, ?, ?)",
                 (cursor.lastrowid, key, trail, section.text),
             )
+        self._db.executemany(
+            "INSERT INTO links (page_id, target_url, text) VALUES (?, ?, ?)",
+            [(page_id, link.target_url, link.text) for link in page.links],
+        )
         self._db.execute(
             "INSERT INTO pages_fts (rowid, key, title, description, headings, body)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -284,6 +325,19 @@ class SqliteDocsIndex:
                     found[page_id] = found.get(page_id, 0.0) + term.idf
         return found
 
+    def anchor_matches(self, terms: Sequence[QueryTerm], *, limit: int) -> dict[int, float]:
+        """Return the pages whose incoming link texts best match the terms, with their BM25 scores."""
+        expression = match_expression(terms)
+        if not expression:
+            return {}
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT rowid, -bm25(anchors_fts) AS score FROM anchors_fts WHERE anchors_fts MATCH ?"
+                " ORDER BY score DESC LIMIT ?",
+                (expression, limit),
+            )
+            return {int(page_id): float(score) for page_id, score in rows.fetchall()}
+
     def _load_titles(self) -> _TitleTerms:
         """Return every page's title terms with their weights (read once, then after every change)."""
         vocabulary, total = self._load_vocabulary(), self._page_count
@@ -314,7 +368,7 @@ class SqliteDocsIndex:
                 SELECT rowid AS id, bm25(pages_fts, 0, ?, ?, ?, ?) AS rank
                 FROM pages_fts WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?
             )
-            SELECT p.id, r.path, p.path, p.url, p.title, p.stage, p.group_name, -hits.rank
+            SELECT p.id, r.path, p.path, p.url, p.title, p.stage, p.group_name, -hits.rank, p.inlinks
             FROM hits JOIN pages p ON p.id = hits.id JOIN roots r ON r.id = p.root_id
             ORDER BY hits.rank
         """
@@ -382,7 +436,7 @@ class SqliteDocsIndex:
             return []
         marks = ", ".join("?" * len(page_ids))
         sql = (
-            "SELECT p.id, r.path, p.path, p.url, p.title, p.stage, p.group_name, 0.0"  # noqa: S608 - only ?s
+            "SELECT p.id, r.path, p.path, p.url, p.title, p.stage, p.group_name, 0.0, p.inlinks"  # noqa: S608
             f" FROM pages p JOIN roots r ON r.id = p.root_id WHERE p.id IN ({marks})"
         )
         with self._lock:
@@ -442,6 +496,12 @@ class SqliteDocsIndex:
                 " JOIN roots r ON r.id = p.root_id ORDER BY r.path, p.path"
             ).fetchall()
         return [IndexedPage(*row) for row in rows]
+
+    def __enter__(self) -> SqliteDocsIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def close(self) -> None:
         with self._lock:

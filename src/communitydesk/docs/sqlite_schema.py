@@ -5,14 +5,16 @@ The index is derived data: a file with another schema version is emptied and reb
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 TABLES = (
     "pages_vocab",
     "pages_fts",
     "sections_fts",
+    "anchors_fts",
     "page_vectors",
     "sections",
+    "links",
     "pages",
     "files",
     "roots",
@@ -42,6 +44,7 @@ CREATE TABLE pages (
     description TEXT,
     stage TEXT,
     group_name TEXT,
+    inlinks INTEGER NOT NULL DEFAULT 0,
     UNIQUE (root_id, path)
 );
 CREATE INDEX pages_url ON pages (url);
@@ -55,9 +58,18 @@ CREATE TABLE sections (
     url TEXT NOT NULL
 );
 CREATE INDEX sections_page ON sections (page_id);
+CREATE TABLE links (
+    page_id INTEGER NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+    target_url TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX links_page ON links (page_id);
 CREATE VIRTUAL TABLE pages_fts USING fts5 (key, title, description, headings, body, tokenize = '{TOKENIZER}');
 CREATE VIRTUAL TABLE pages_vocab USING fts5vocab (pages_fts, 'row');
 CREATE VIRTUAL TABLE sections_fts USING fts5 (key, headings, body, tokenize = '{TOKENIZER}');
+-- The texts of the links to each page (rowid: the page's id), searched on their own: in the page's row
+-- they would share its idf and length, and a page's few link words would drown in its body.
+CREATE VIRTUAL TABLE anchors_fts USING fts5 (anchors, tokenize = '{TOKENIZER}');
 CREATE TABLE page_vectors (
     page_id INTEGER PRIMARY KEY REFERENCES pages (id) ON DELETE CASCADE,
     model TEXT NOT NULL,
