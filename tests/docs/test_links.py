@@ -125,10 +125,14 @@ def test_a_page_known_by_what_others_call_it_is_found_by_those_words(tmp_path: P
     question = "Where do I find the pipeline visualization?"
     with SqliteDocsIndex(tmp_path / "index.sqlite") as index:
         _index(index, (docs, BASE))
+        # This small tree knows two of the question's words: weigh them as a long question's (eight terms).
+        long_question = replace(DEFAULT_OPTIONS, full_weight_terms=2)
 
-        assert service.suggest(index, question).suggestions[0].path == "graph.md"
-        without = replace(DEFAULT_OPTIONS, anchor_bonus=0.0, link_prior=0.0)
+        assert service.suggest(index, question, options=long_question).suggestions[0].path == "graph.md"
+        without = replace(long_question, anchor_bonus=0.0, link_prior=0.0)
         assert service.suggest(index, question, options=without).suggestions[0].path == "charts.md"
+        # A short question is decided by the pages' own words: link texts barely count.
+        assert service.suggest(index, question).suggestions[0].path == "charts.md"
 
 
 def test_pages_many_others_link_to_come_first_among_equal_matches(tmp_path: Path) -> None:
@@ -142,6 +146,7 @@ def test_pages_many_others_link_to_come_first_among_equal_matches(tmp_path: Path
     docs = write_tree(tmp_path / "docs", pages)
     with SqliteDocsIndex(tmp_path / "index.sqlite") as index:
         _index(index, (docs, BASE))
-        ranked = [s.path for s in service.suggest(index, "rotate encryption keys").suggestions]
+        long_question = replace(DEFAULT_OPTIONS, full_weight_terms=2)
+        ranked = [s.path for s in service.suggest(index, text, options=long_question).suggestions]
         assert ranked[:2] == ["overview.md", "notes.md"]
         assert _inlinks(index)["overview.md"] == 3

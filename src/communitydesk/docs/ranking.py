@@ -17,29 +17,31 @@ from communitydesk.docs.schemas import PageHit, QueryTerm, SectionHit, TitleMatc
 class RankingOptions:
     """How text becomes a query and page and section matches become a ranking."""
 
-    # FTS5's BM25 costs per matched page and query term: more terms than this rank no better, only slower.
-    max_terms: int = 12
+    # FTS5's BM25 costs per matched page and query term: more terms than this rank no better, only slower
+    # (measured: 12 -> 16 terms gained 0.03 Recall@5 on long texts; 20 and 24 gained nothing more).
+    max_terms: int = 16
     # Terms found in more than this share of pages say little about which page is meant (and cost most).
     max_page_share: float = 0.5
     # A term repeated in the text counts up to this many times.
     max_repeat: int = 2
-    # Long texts are searched in two steps: the most telling terms pick candidate pages, all terms rank them.
-    candidate_terms: int = 10
-    candidates: int = 100
     page_pool: int = 30
     # The first `fused_pages` pages are re-ranked by their score plus a share of their best section's score.
     fused_pages: int = 15
     section_weight: float = 0.5
     # Sections are scored with the most telling terms only: common terms cost most over many small rows.
-    section_terms: int = 8
+    section_terms: int = 6
     # A page whose title the text names gets a bonus: title_bonus * coverage² * the named title terms' idf.
-    # Full weight from `title_bonus_terms` query terms on; shorter queries have smaller BM25 scores to add to.
     title_bonus: float = 2.0
-    title_bonus_terms: int = 8
     # A rare term (in at most `rare_share` of pages: an identifier, an error string) named by a section
     # heading gives that page heading_bonus * its idf: long reference pages otherwise lose on length.
     rare_share: float = 0.005
     heading_bonus: float = 3.0
+    # The title bonus, the link-text bonus and the link prior have full weight from `full_weight_terms` query
+    # terms on, and less below. A short question names its page's own words (an error, a heading): with
+    # few words these must decide. A long text matches many pages a little, and there the page others name
+    # and link to is the better bet; BM25 scores of short queries are also smaller to add a bonus to.
+    full_weight_terms: int = 8
+    link_scale_power: float = 3.0
     # The texts of links to a page are how other pages name it: each page gets anchor_bonus * the BM25 score
     # of its link texts (of the `anchor_scored` best), and the `anchor_pages` best join the candidates.
     anchor_bonus: float = 1.0
@@ -85,8 +87,21 @@ def title_bonus(
     """
     if match is None:
         return 0.0
-    scale = min(1.0, len(terms) / options.title_bonus_terms)
-    return options.title_bonus * scale * match.coverage**2 * match.weight
+    return options.title_bonus * evidence_scale(terms, options) * match.coverage**2 * match.weight
+
+
+def evidence_scale(terms: Sequence[QueryTerm], options: RankingOptions = DEFAULT_OPTIONS) -> float:
+    """Return 0..1: how much the title bonus counts for a query of these terms."""
+    return min(1.0, len(terms) / options.full_weight_terms)
+
+
+def link_scale(terms: Sequence[QueryTerm], options: RankingOptions = DEFAULT_OPTIONS) -> float:
+    """Return 0..1: how much the link-text bonus and the link prior count for a query of these terms.
+
+    Squared: what other pages call a page, and how many link to it, say little about which page a short
+    question (four words of an error or a heading) is about: measured, at full weight they cost a third of
+    the right first pages of the troubleshooting-headings set (see bench/README.md)."""
+    return float(evidence_scale(terms, options) ** options.link_scale_power)
 
 
 def rank_pages(
@@ -106,16 +121,16 @@ def section_score(
     return page.score + options.section_weight * (best[0].score if best else 0.0)
 
 
-def link_factor(page: PageHit, options: RankingOptions = DEFAULT_OPTIONS) -> float:
-    """Return how much a page's links from other pages raise its score (1: none)."""
-    return 1.0 + options.link_prior * math.log1p(page.inlinks)
+def link_factor(page: PageHit, scale: float, options: RankingOptions = DEFAULT_OPTIONS) -> float:
+    """Return how much a page's links from other pages raise its score (1: none), at `evidence_scale`."""
+    return 1.0 + scale * options.link_prior * math.log1p(page.inlinks)
 
 
 def with_link_prior(
-    ranked: Sequence[tuple[float, PageHit]], options: RankingOptions = DEFAULT_OPTIONS
+    ranked: Sequence[tuple[float, PageHit]], scale: float, options: RankingOptions = DEFAULT_OPTIONS
 ) -> list[tuple[float, PageHit]]:
     """Re-rank scored pages with the link prior (see `RankingOptions.link_prior`)."""
-    priored = [(score * link_factor(page, options), page) for score, page in ranked]
+    priored = [(score * link_factor(page, scale, options), page) for score, page in ranked]
     priored.sort(key=lambda pair: pair[0], reverse=True)
     return priored
 

@@ -17,6 +17,7 @@ from communitydesk.docs.ranking import (
     RankingOptions,
     confidence,
     link_factor,
+    link_scale,
     rank_pages,
     reciprocal_rank_fusion,
     select_terms,
@@ -84,7 +85,7 @@ def suggest(
     if not terms or top <= 0:
         return Suggestions(confidence=0.0, terms=tuple(t.text for t in terms))
     pages = _with_bonuses(
-        index, extracted, terms, _search(index, terms, max(options.page_pool, top), options), options
+        index, extracted, terms, index.search(terms, limit=max(options.page_pool, top)), options
     )
     section_terms = terms[: options.section_terms]
     sections = index.best_sections(
@@ -92,14 +93,15 @@ def suggest(
     )
     bonus = dict((p.page_id, b) for p, b in pages)
     fused = rank_pages([p for p, _ in pages[: options.fused_pages]], sections, options)
+    scale = link_scale(terms, options)
     ranked = with_link_prior(
-        fused + [(page.score, page) for page, _ in pages[options.fused_pages :]], options
+        fused + [(page.score, page) for page, _ in pages[options.fused_pages :]], scale, options
     )
     # The confidence model was fitted on BM25 scores: leave the title bonus and the link prior out of it.
     best = None
     if ranked:
         score, page = ranked[0]
-        best = score / link_factor(page, options) - bonus[page.page_id]
+        best = score / link_factor(page, scale, options) - bonus[page.page_id]
     if index.semantic is not None:
         ranked = _fuse_semantic(index, index.semantic, text, ranked, options)
         missing = [page.page_id for _, page in ranked[:top] if page.page_id not in sections]
@@ -156,20 +158,10 @@ def _with_bonuses(
     for page in pages:
         bonus = title_bonus(titles.get(page.page_id), terms, options)
         bonus += options.heading_bonus * headings.get(page.page_id, 0.0)
-        bonus += options.anchor_bonus * anchors.get(page.page_id, 0.0)
+        bonus += options.anchor_bonus * link_scale(terms, options) * anchors.get(page.page_id, 0.0)
         with_bonus.append((replace(page, score=page.score + bonus), bonus))
     with_bonus.sort(key=lambda pair: pair[0].score, reverse=True)
     return with_bonus
-
-
-def _search(
-    index: SearchBackend, terms: Sequence[QueryTerm], limit: int, options: RankingOptions
-) -> list[PageHit]:
-    if len(terms) <= options.candidate_terms:
-        return index.search(terms, limit=limit)
-    telling = [replace(term, count=1) for term in terms[: options.candidate_terms]]
-    candidates = index.search(telling, limit=max(options.candidates, limit))
-    return index.search(terms, limit=limit, within=[page.page_id for page in candidates])
 
 
 def _suggestion(
