@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from communitydesk.config import MetricsSettings
 from communitydesk.metrics import counts, service, trends
 from communitydesk.metrics.schemas import Count, MetricsFilter, MonthRow, Period, Summary, TagTrend, TagTrends
+from communitydesk.settings.metrics import MetricsSettings
 
 Cell = str | int | float | None
 
