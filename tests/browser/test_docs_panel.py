@@ -10,11 +10,11 @@ import pytest
 from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 
-from communitydesk.config import GitLabSettings
 from communitydesk.docs import service
 from communitydesk.docs.indexer import DocsTree
 from communitydesk.docs.urls import UrlRule
 from communitydesk.runtime import Desk
+from communitydesk.settings.docs import GitLabSettings
 from communitydesk.tickets import service as tickets
 from tests.conftest import PASSWORD, People
 from tests.docs.conftest import BASE, EXCLUDE, write_tree

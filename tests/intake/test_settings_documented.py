@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from communitydesk.config import Settings, SourceSettings
+from communitydesk.config import Settings
+from communitydesk.settings.intake import SourceSettings
 
 DOCS = Path(__file__).parents[2] / "docs" / "settings.md"
 

@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 
 from communitydesk.app import create_app
-from communitydesk.config import DiscourseSettings, Settings
+from communitydesk.config import Settings
 from communitydesk.intake import service as intake
 from communitydesk.intake.flows import PollReport, poll_source
 from communitydesk.intake.watch import rules_for
@@ -23,6 +23,7 @@ from communitydesk.integrations.discourse.signature import sign
 from communitydesk.integrations.registry import open_source
 from communitydesk.mentions.models import IntakeReject, Mention
 from communitydesk.runtime import Desk
+from communitydesk.settings.intake import DiscourseSettings
 from communitydesk.tickets.models import Ticket
 from tests.fakes.discourse import FakeDiscourse, discourse_post
 from tests.fakes.server import Sleeps

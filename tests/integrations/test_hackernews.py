@@ -10,7 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 
-from communitydesk.config import HackerNewsSettings, Settings, WatchSettings
+from communitydesk.config import Settings
 from communitydesk.intake import service as intake
 from communitydesk.intake.flows import PollReport, poll_source
 from communitydesk.intake.watch import rules_for
@@ -20,6 +20,7 @@ from communitydesk.integrations.http import JsonApi
 from communitydesk.integrations.registry import open_source
 from communitydesk.mentions.models import IntakeReject, Mention
 from communitydesk.runtime import Desk
+from communitydesk.settings.intake import HackerNewsSettings, WatchSettings
 from communitydesk.tickets.models import Ticket, TicketLink
 from tests.fakes.hackernews import FakeHackerNews, comment_hit, story_hits
 from tests.fakes.server import Sleeps

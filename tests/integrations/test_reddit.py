@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
-from communitydesk.config import RedditSettings, Settings, WatchSettings
+from communitydesk.config import Settings
 from communitydesk.intake import service as intake
 from communitydesk.intake.flows import PollReport, poll_source
 from communitydesk.intake.watch import rules_for
@@ -19,6 +19,7 @@ from communitydesk.integrations.base import decode_cursor
 from communitydesk.integrations.registry import open_source
 from communitydesk.mentions.models import IntakeReject, Mention
 from communitydesk.runtime import Desk
+from communitydesk.settings.intake import RedditSettings, WatchSettings
 from tests.fakes.reddit import FakeReddit, subreddit_posts, thread_comments
 from tests.fakes.server import Sleeps
 

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
-from communitydesk.config import Settings, ZendeskSettings
+from communitydesk.config import Settings
 from communitydesk.intake import service as intake
 from communitydesk.intake.flows import PollReport, poll_source
 from communitydesk.intake.watch import rules_for
@@ -18,6 +18,7 @@ from communitydesk.integrations.base import decode_cursor
 from communitydesk.integrations.registry import open_source
 from communitydesk.mentions.models import IntakeReject, Mention
 from communitydesk.runtime import Desk
+from communitydesk.settings.intake import ZendeskSettings
 from communitydesk.tickets.models import Ticket
 from tests.fakes.server import Sleeps
 from tests.fakes.zendesk import FakeZendesk, zendesk_ticket

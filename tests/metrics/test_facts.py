@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from communitydesk.cli.main import app
 from communitydesk.db.engine import transaction
-from communitydesk.metrics import facts, service
+from communitydesk.metrics import docs_first, durations, facts, filters, service
 from communitydesk.metrics.models import MonthCount, OutreachMonth, TicketFacts
 from communitydesk.metrics.schemas import MetricsFilter, Period
 from communitydesk.outreach import responses
@@ -61,7 +61,7 @@ def _numbers(desk: Desk) -> tuple[Any, ...]:
         return (
             service.monthly_series(session, months, MetricsFilter(), bases),
             service.summary(session, Period.month("2026-10"), MetricsFilter(), bases),
-            service.summary(session, Period.month("2026-10"), service.make_filter(channel="forum"), bases),
+            service.summary(session, Period.month("2026-10"), filters.make_filter(channel="forum"), bases),
         )
 
 
@@ -131,8 +131,10 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
     with desk.sessions() as session:
         bases = desk.settings.resolved_docs_url_bases
         october = Period.month("2026-10")
-        fast = service.docs_first_by_period(session, [october], MetricsFilter(), bases)
-        slow = service.docs_first_by_period(session, [october], MetricsFilter(), [*bases, "https://other/"])
+        fast = docs_first.docs_first_by_period(session, [october], MetricsFilter(), bases)
+        slow = docs_first.docs_first_by_period(
+            session, [october], MetricsFilter(), [*bases, "https://other/"]
+        )
     assert fast == slow
     assert fast["2026-10"].solved == 2 and fast["2026-10"].with_docs_link == 1  # reddit; forum re-solved
 
@@ -156,9 +158,9 @@ def test_month_percentiles_from_buckets_equal_ranked_ones(desk: Desk, people: Pe
         line.solve(line.ticket("forum", created), created + timedelta(seconds=delay + n % 2 / 4))
     october = Period.month("2026-10")
     with desk.sessions() as session:
-        from_buckets = service.first_response_time_by_period(session, [october], MetricsFilter())
-        ranked = service.first_response_time_by_period(
-            session, [october], service.make_filter(channel="forum")
+        from_buckets = durations.first_response_time_by_period(session, [october], MetricsFilter())
+        ranked = durations.first_response_time_by_period(
+            session, [october], filters.make_filter(channel="forum")
         )
     assert from_buckets == ranked
     assert from_buckets["2026-10"].count == 30

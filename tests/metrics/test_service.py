@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from communitydesk.metrics import service
+from communitydesk.metrics import counts, docs_first, service, trends
 from communitydesk.metrics.schemas import Durations, MetricsFilter, Period
 from communitydesk.runtime import Desk
 from tests.metrics.conftest import DOCS, History, at
@@ -56,8 +56,8 @@ def test_monthly_series_has_every_month_with_zeros(desk: Desk, history: History)
 
 def test_breakdowns_list_every_status_and_channel(desk: Desk, history: History) -> None:
     with desk.sessions() as session:
-        statuses = {row.key: row.count for row in service.tickets_by_status(session, OCTOBER, ALL)}
-        channels = {row.key: row.count for row in service.tickets_by_channel(session, OCTOBER, ALL)}
+        statuses = {row.key: row.count for row in counts.tickets_by_status(session, OCTOBER, ALL)}
+        channels = {row.key: row.count for row in counts.tickets_by_channel(session, OCTOBER, ALL)}
     assert statuses == {"new": 8, "open": 1, "pending": 0, "solved": 1, "closed": 0}
     assert channels == {
         "twitter": 1, "blog_comment": 7, "docs_comment": 1, "hackernews": 0,
@@ -67,16 +67,16 @@ def test_breakdowns_list_every_status_and_channel(desk: Desk, history: History) 
 
 def test_rising_tags_across_the_month_boundary(desk: Desk, history: History) -> None:
     with desk.sessions() as session:
-        trends = service.tag_trends(session, at("2026-11-01 00:00"), ALL, days=30, min_volume=2)
-    assert (trends.recent_start, trends.previous_start) == (at("2026-10-02 00:00"), at("2026-09-02 00:00"))
-    assert [(t.tag, t.recent, t.previous, t.delta, t.ratio) for t in trends.tags] == [
+        rising = trends.tag_trends(session, at("2026-11-01 00:00"), ALL, days=30, min_volume=2)
+    assert (rising.recent_start, rising.previous_start) == (at("2026-10-02 00:00"), at("2026-09-02 00:00"))
+    assert [(t.tag, t.recent, t.previous, t.delta, t.ratio) for t in rising.tags] == [
         ("runner", 3, 0, 3, None),
         ("ci-cache", 2, 2, 0, 1.0),
         ("pages", 1, 2, -1, 0.5),
         ("reached-out-to-expert", 1, 2, -1, 0.5),
     ]
     with desk.sessions() as session:
-        everything = service.tag_trends(session, at("2026-11-01 00:00"), ALL, days=30, min_volume=1)
+        everything = trends.tag_trends(session, at("2026-11-01 00:00"), ALL, days=30, min_volume=1)
     assert {t.tag: (t.recent, t.previous) for t in everything.tags if t.tag.startswith("expert-")} == {
         "expert-responded": (1, 1),
         "expert-response": (1, 1),
@@ -100,12 +100,14 @@ def test_every_filter_narrows_every_metric(desk: Desk, history: History) -> None
     assert october(tag="runner") == (3, 0, 0, 0, 0)
     assert october(group="no-such-group") == (0, 0, 0, 0, 0)
     with desk.sessions() as session:
-        gaps = service.docs_first_by_period(session, [OCTOBER], MetricsFilter(channel="docs_comment"), [DOCS])
-        trends = service.tag_trends(
+        gaps = docs_first.docs_first_by_period(
+            session, [OCTOBER], MetricsFilter(channel="docs_comment"), [DOCS]
+        )
+        rising = trends.tag_trends(
             session, at("2026-11-01"), MetricsFilter(channel="blog_comment"), min_volume=2
         )
     assert gaps[OCTOBER.label].docs_gaps_filed == 1
-    assert [t.tag for t in trends.tags] == ["runner", "ci-cache", "pages"]
+    assert [t.tag for t in rising.tags] == ["runner", "ci-cache", "pages"]
 
 
 def test_answers_without_docs_bases_count_no_docs_links(desk: Desk, history: History) -> None:

@@ -6,8 +6,8 @@ from collections import deque
 
 import pytest
 
-from communitydesk.config import SlackSettings
 from communitydesk.integrations.slack.client import MessageMark, SlackClient, SlackError, SlackNotConfigured
+from communitydesk.settings.experts import SlackSettings
 from tests.fakes.server import Sleeps
 from tests.fakes.slack import TOKEN, FakeSlack
 

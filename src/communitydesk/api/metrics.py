@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from communitydesk.api.deps import DbSession, DeskDep
 from communitydesk.db.base import utcnow
-from communitydesk.metrics import service
+from communitydesk.metrics import counts, docs_first, durations, filters, outreach, service, trends
 from communitydesk.metrics.export import table_csv, write_xlsx
 from communitydesk.metrics.report import MonthlyReport, build_monthly_report, tables
 from communitydesk.metrics.schemas import (
@@ -59,7 +59,7 @@ def metrics_query(
     """Read the period and filters, or answer 422 with the reason."""
     try:
         period = Period.choose(month=month, first=start, last=end, now=utcnow())
-        flt = service.make_filter(channel=channel, stage=stage, group=group, expert=expert, tag=tag)
+        flt = filters.make_filter(channel=channel, stage=stage, group=group, expert=expert, tag=tag)
     except (PeriodError, TicketError, ValueError) as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
     return MetricsQuery(period, flt)
@@ -77,38 +77,38 @@ def get_summary(asked: Asked, db: DbSession, desk: DeskDep) -> Summary:
 @router.get("/outreach")
 def get_outreach(asked: Asked, db: DbSession) -> Outreach:
     """Outreach (tickets + tracked), expert responses, answered outreach and the response rate."""
-    return service.outreach_by_period(db, [asked.period], asked.filter)[asked.period.label]
+    return outreach.outreach_by_period(db, [asked.period], asked.filter)[asked.period.label]
 
 
 @router.get("/expert-answer-time")
 def get_expert_answer_time(asked: Asked, db: DbSession) -> Durations:
     """Time from outreach to the expert's answer, for answers in the period: count, median, p90 (seconds)."""
-    return service.expert_answer_time_by_period(db, [asked.period], asked.filter)[asked.period.label]
+    return durations.expert_answer_time_by_period(db, [asked.period], asked.filter)[asked.period.label]
 
 
 @router.get("/first-response-time")
 def get_first_response_time(asked: Asked, db: DbSession) -> Durations:
     """Time to first response of tickets created in the period: count, median, p90 (seconds)."""
-    return service.first_response_time_by_period(db, [asked.period], asked.filter)[asked.period.label]
+    return durations.first_response_time_by_period(db, [asked.period], asked.filter)[asked.period.label]
 
 
 @router.get("/docs-first")
 def get_docs_first(asked: Asked, db: DbSession, desk: DeskDep) -> DocsFirst:
     """Answers (tickets solved), those with a docs link, their share, and docs gaps filed."""
     bases = desk.settings.resolved_docs_url_bases
-    return service.docs_first_by_period(db, [asked.period], asked.filter, bases)[asked.period.label]
+    return docs_first.docs_first_by_period(db, [asked.period], asked.filter, bases)[asked.period.label]
 
 
 @router.get("/status")
 def get_by_status(asked: Asked, db: DbSession) -> list[Count]:
     """Tickets created in the period by their status now."""
-    return service.tickets_by_status(db, asked.period, asked.filter)
+    return counts.tickets_by_status(db, asked.period, asked.filter)
 
 
 @router.get("/channels")
 def get_by_channel(asked: Asked, db: DbSession) -> list[Count]:
     """Tickets created in the period by channel."""
-    return service.tickets_by_channel(db, asked.period, asked.filter)
+    return counts.tickets_by_channel(db, asked.period, asked.filter)
 
 
 @router.get("/tags")
@@ -123,7 +123,7 @@ def get_tag_trends(
 ) -> TagTrends:
     """Tag use in the days up to the period's end (or now) against the days before: tags with rising usage."""
     settings = desk.settings.metrics
-    return service.tag_trends(
+    return trends.tag_trends(
         db,
         min(asked.period.end, utcnow()),
         asked.filter,

@@ -8,7 +8,7 @@ import typer
 
 from communitydesk.cli.context import console, fail, open_desk
 from communitydesk.db.base import utcnow
-from communitydesk.metrics import service
+from communitydesk.metrics import filters
 from communitydesk.metrics.export import FORMATS, Format, write_report
 from communitydesk.metrics.report import build_monthly_report
 from communitydesk.metrics.schemas import Period, PeriodError
@@ -37,7 +37,7 @@ def monthly(
     formats: list[Format] = list(FORMATS) if output_format == "all" else [output_format]  # type: ignore[list-item]
     try:
         period = Period.month(month)
-        flt = service.make_filter(channel=channel, stage=stage, group=group, expert=expert, tag=tag)
+        flt = filters.make_filter(channel=channel, stage=stage, group=group, expert=expert, tag=tag)
     except (PeriodError, ValueError) as exc:
         raise fail(str(exc)) from exc
     with open_desk() as desk, desk.sessions() as session:

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from communitydesk.config import SourceSettings
 from communitydesk.integrations.base import CredentialsError, ProviderError, RateLimitedError
+from communitydesk.settings.intake import SourceSettings
 
 logger = logging.getLogger(__name__)
 

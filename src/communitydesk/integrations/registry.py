@@ -17,10 +17,11 @@ from typing import Protocol
 
 import httpx
 
-from communitydesk.config import Settings, SourceSettings
+from communitydesk.config import Settings
 from communitydesk.db.base import utcnow
 from communitydesk.integrations.base import IntegrationError, Source
 from communitydesk.integrations.http import JsonApi, RetryPolicy, Sleeper, make_client
+from communitydesk.settings.intake import SourceSettings
 
 ENTRY_POINT_GROUP = "communitydesk.sources"
 BUILT_IN = {

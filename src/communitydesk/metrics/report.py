@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from communitydesk.config import MetricsSettings
-from communitydesk.metrics import service
+from communitydesk.metrics import counts, service, trends
 from communitydesk.metrics.schemas import Count, MetricsFilter, MonthRow, Period, Summary, TagTrend, TagTrends
+from communitydesk.settings.metrics import MetricsSettings
 
 Cell = str | int | float | None
 
@@ -62,9 +62,9 @@ def build_monthly_report(
         series=service.monthly_series(
             session, period.months_back(settings.series_months), flt, docs_url_bases
         ),
-        by_status=service.tickets_by_status(session, period, flt),
-        by_channel=service.tickets_by_channel(session, period, flt),
-        tags=service.tag_trends(
+        by_status=counts.tickets_by_status(session, period, flt),
+        by_channel=counts.tickets_by_channel(session, period, flt),
+        tags=trends.tag_trends(
             session,
             min(period.end, now),
             flt,

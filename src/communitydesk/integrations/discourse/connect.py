@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from communitydesk.config import DiscourseSettings, Settings
+from communitydesk.config import Settings
 from communitydesk.integrations.base import CredentialsError
 from communitydesk.integrations.discourse.source import DiscourseSource
 from communitydesk.integrations.registry import Connections
+from communitydesk.settings.intake import DiscourseSettings
 
 
 def api_headers(section: DiscourseSettings) -> dict[str, str]:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from communitydesk.config import DiscourseSettings
 from communitydesk.db.base import utcnow
 from communitydesk.integrations.base import (
     MalformedItem,
@@ -24,6 +23,7 @@ from communitydesk.integrations.base import (
 )
 from communitydesk.integrations.http import JsonApi
 from communitydesk.mentions.schemas import MentionIn
+from communitydesk.settings.intake import DiscourseSettings
 
 NAME = "discourse"
 ACCEPTED_TAG = "accepted-answer"

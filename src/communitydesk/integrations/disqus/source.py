@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from communitydesk.config import DisqusSettings
 from communitydesk.db.base import utcnow
 from communitydesk.integrations.base import (
     CredentialsError,
@@ -24,6 +23,7 @@ from communitydesk.integrations.base import (
 )
 from communitydesk.integrations.http import JsonApi
 from communitydesk.mentions.schemas import MentionIn
+from communitydesk.settings.intake import DisqusSettings
 
 NAME = "disqus"
 # Disqus error codes: 4 = access forbidden, 5 = invalid API key, 12/13/14 = application limits.

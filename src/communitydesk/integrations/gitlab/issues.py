@@ -8,7 +8,6 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
-from communitydesk.config import GitLabSettings
 from communitydesk.integrations.base import (
     CredentialsError,
     IntegrationError,
@@ -16,6 +15,7 @@ from communitydesk.integrations.base import (
     RateLimitedError,
 )
 from communitydesk.integrations.issues import FiledIssue, NewIssue
+from communitydesk.settings.docs import GitLabSettings
 
 
 class GitLabNotConfiguredError(IntegrationError):

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from communitydesk.config import HackerNewsSettings
 from communitydesk.db.base import utcnow
 from communitydesk.integrations.base import (
     MalformedItem,
@@ -26,6 +25,7 @@ from communitydesk.integrations.base import (
 )
 from communitydesk.integrations.http import JsonApi
 from communitydesk.mentions.schemas import MentionIn
+from communitydesk.settings.intake import HackerNewsSettings
 
 logger = logging.getLogger(__name__)
 

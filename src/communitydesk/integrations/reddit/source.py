@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 
-from communitydesk.config import RedditSettings
 from communitydesk.db.base import utcnow
 from communitydesk.integrations.base import (
     CredentialsError,
@@ -29,6 +28,7 @@ from communitydesk.integrations.base import (
 from communitydesk.integrations.http import JsonApi
 from communitydesk.integrations.listing import Walk
 from communitydesk.mentions.schemas import MentionIn
+from communitydesk.settings.intake import RedditSettings
 
 NAME = "reddit"
 SITE = "https://www.reddit.com"

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from communitydesk.config import XSettings
 from communitydesk.db.base import utcnow
 from communitydesk.integrations.base import (
     BudgetExhaustedError,
@@ -25,6 +24,7 @@ from communitydesk.integrations.base import (
 )
 from communitydesk.integrations.http import JsonApi
 from communitydesk.mentions.schemas import MentionIn
+from communitydesk.settings.intake import XSettings
 
 NAME = "x"
 MIN_RESULTS = 10  # the API refuses max_results below 10

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from communitydesk.config import ZendeskSettings
 from communitydesk.db.base import utcnow
 from communitydesk.integrations.base import (
     MalformedItem,
@@ -23,6 +22,7 @@ from communitydesk.integrations.base import (
 )
 from communitydesk.integrations.http import JsonApi
 from communitydesk.mentions.schemas import MentionIn
+from communitydesk.settings.intake import ZendeskSettings
 
 NAME = "zendesk"
 SCOPE = "tickets"

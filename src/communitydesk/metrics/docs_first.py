@@ -1,0 +1,96 @@
+"""Docs-first answers: solved tickets, those answered with a docs link, and docs gaps filed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import CTE, ColumnElement, case, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from communitydesk.metrics import facts
+from communitydesk.metrics.models import TicketFacts
+from communitydesk.metrics.periods import count_in, counts_by_period, from_month_facts, month_counts, share
+from communitydesk.metrics.schemas import DocsFirst, MetricsFilter, Period
+from communitydesk.metrics.sql import buckets
+from communitydesk.tickets.models import Note, Ticket, TicketLink
+
+DOCS_ISSUE_LINK = "docs_issue"
+
+
+def docs_first_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter, docs_url_bases: Sequence[str]
+) -> dict[str, DocsFirst]:
+    """Count solved tickets, those whose notes or links hold a docs URL, and docs gaps filed.
+
+    From the facts when they were computed with these docs URL bases (the usual case: `desk metrics
+    rebuild-facts` stores the configured ones), else from the notes and links themselves.
+    """
+    bucket = buckets(periods)
+    wanted = sorted({base.strip().lower() for base in docs_url_bases if base.strip()})
+    if wanted == facts.stored_docs_url_bases(session) and from_month_facts(periods, flt):
+        counts = month_counts(session, periods, ("solved", "solved_docs"))
+        answers = {
+            month.label: [
+                sum(n for _, n in counts[month.label, measure]) for measure in ("solved", "solved_docs")
+            ]
+            for month in periods
+        }
+        return _docs_first(session, periods, bucket, flt, answers)
+    if wanted == facts.stored_docs_url_bases(session):
+        solved_fact, with_docs_fact = (
+            count_in(bucket, TicketFacts, TicketFacts.solved_at, counted, flt,
+                     TicketFacts.solved_now == true(), ticket_id=TicketFacts.ticket_id)
+            for counted in (func.count(), func.count(case((TicketFacts.has_docs_link, 1))))
+        )  # fmt: skip
+        return _docs_first(
+            session,
+            periods,
+            bucket,
+            flt,
+            counts_by_period(session, periods, bucket, solved_fact, with_docs_fact),
+        )
+    has_docs_link: ColumnElement[bool] = false()
+    if docs_url_bases:
+        # Uncorrelated: the database reads the notes and links once, not once per solved ticket.
+        in_note = select(Note.ticket_id).where(
+            or_(*(Note.body.icontains(base, autoescape=True) for base in docs_url_bases))
+        )
+        in_link = select(TicketLink.ticket_id).where(
+            or_(*(TicketLink.target_url.istartswith(base, autoescape=True) for base in docs_url_bases))
+        )
+        has_docs_link = or_(Ticket.id.in_(in_note), Ticket.id.in_(in_link))
+    solved_now = Ticket.status.in_(("solved", "closed"))
+    with_docs_link = func.count(case((has_docs_link, Ticket.id)))
+    answers = counts_by_period(
+        session,
+        periods,
+        bucket,
+        count_in(bucket, Ticket, Ticket.solved_at, func.count(), flt, solved_now),
+        # in a CASE, not the WHERE: the solved tickets of the period drive the query, each probing the
+        # docs tickets (read once), rather than every docs note probing the tickets of every period
+        count_in(bucket, Ticket, Ticket.solved_at, with_docs_link, flt, solved_now),
+    )
+    return _docs_first(session, periods, bucket, flt, answers)
+
+
+def _docs_first(
+    session: Session,
+    periods: Sequence[Period],
+    bucket: CTE,
+    flt: MetricsFilter,
+    answers: dict[str, list[int]],
+) -> dict[str, DocsFirst]:
+    """Return docs-first from the (solved, with docs link) counts per period, adding the docs gaps filed."""
+    gaps = count_in(bucket, TicketLink, TicketLink.created_at, func.count(TicketLink.id), flt,
+                    TicketLink.kind == DOCS_ISSUE_LINK, ticket_id=TicketLink.ticket_id)  # fmt: skip
+    filed = counts_by_period(session, periods, bucket, gaps)
+    result = {}
+    for period in periods:
+        (solved_count, with_link), (gaps_filed,) = answers[period.label], filed[period.label]
+        result[period.label] = DocsFirst(
+            solved=solved_count,
+            with_docs_link=with_link,
+            share=share(with_link, solved_count),
+            docs_gaps_filed=gaps_filed,
+        )
+    return result

@@ -1,0 +1,50 @@
+"""Duration metrics: time to an expert's answer and time to first response, as count, median and p90."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from communitydesk.metrics.filters import matching_tickets
+from communitydesk.metrics.models import TicketFacts
+from communitydesk.metrics.periods import created_and_first_response_by_month, from_month_facts
+from communitydesk.metrics.schemas import Durations, MetricsFilter, Period
+from communitydesk.metrics.sql import buckets, in_bucket, percentiles, percentiles_by_month
+
+
+def expert_answer_time_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, Durations]:
+    """Time from a ticket's first outreach to its first `Expert Responded`, by the answer's period."""
+    if from_month_facts(periods, flt):
+        return percentiles_by_month(
+            session, periods, TicketFacts.first_answer_month, TicketFacts.expert_answer_seconds
+        )[0]
+    bucket = buckets(periods)
+    durations = (
+        select(bucket.c.label, TicketFacts.expert_answer_seconds.label("seconds"))
+        .select_from(bucket)
+        .join(TicketFacts, in_bucket(TicketFacts.first_answer_at, bucket))
+    )
+    if flt.narrows:
+        durations = durations.where(TicketFacts.ticket_id.in_(matching_tickets(flt)))
+    return percentiles(session, periods, durations)
+
+
+def first_response_time_by_period(
+    session: Session, periods: Sequence[Period], flt: MetricsFilter
+) -> dict[str, Durations]:
+    """Time from a ticket's creation to its first response, for tickets created in each period."""
+    if from_month_facts(periods, flt):
+        return created_and_first_response_by_month(session, periods)[1]
+    bucket = buckets(periods)
+    durations = (
+        select(bucket.c.label, TicketFacts.first_response_seconds.label("seconds"))
+        .select_from(bucket)
+        .join(TicketFacts, in_bucket(TicketFacts.created_at, bucket))
+    )
+    if flt.narrows:
+        durations = durations.where(TicketFacts.ticket_id.in_(matching_tickets(flt)))
+    return percentiles(session, periods, durations)

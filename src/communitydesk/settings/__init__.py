@@ -1,0 +1,1 @@
+"""The sections of the one `Settings` object (communitydesk.config), grouped by what they configure."""
