@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from communitydesk.config import HackerNewsSettings, Settings
+from communitydesk.config import Settings
 from communitydesk.db import migrate
 from communitydesk.db.engine import make_engine, make_session_factory
 from communitydesk.db.models import Mention, Ticket
@@ -35,6 +35,7 @@ from communitydesk.integrations.base import Page, RawItem
 from communitydesk.integrations.hackernews.source import HackerNewsSource, item_url
 from communitydesk.mentions.sanitize import names_company
 from communitydesk.runtime import Desk
+from communitydesk.settings.intake import HackerNewsSettings
 
 PAGE = 100
 START = 1_790_000_000

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from communitydesk.db import migrate
 from communitydesk.db.engine import make_engine, make_session_factory, transaction
-from communitydesk.metrics import facts, service
+from communitydesk.metrics import counts, docs_first, durations, facts, outreach, service, trends
 from communitydesk.metrics.schemas import MetricsFilter, Period
 from communitydesk.users import service as users
 
@@ -313,25 +313,28 @@ def bench(engine: Engine, runs: int) -> None:
     cases: list[tuple[str, Callable[[Session], object]]] = [
         ("baseline: SELECT count(*) FROM tickets", scalar("SELECT count(*) FROM tickets")),
         ("baseline: SELECT count(*) FROM ticket_tags", scalar("SELECT count(*) FROM ticket_tags")),
-        ("rising tags (30 d vs 30 d)", lambda s: service.tag_trends(s, END, everything, min_volume=3)),
-        ("rising tags, channel=forum", lambda s: service.tag_trends(s, END, forum, min_volume=3)),
+        ("rising tags (30 d vs 30 d)", lambda s: trends.tag_trends(s, END, everything, min_volume=3)),
+        ("rising tags, channel=forum", lambda s: trends.tag_trends(s, END, forum, min_volume=3)),
         (
             "monthly series (12 months, all metrics)",
             lambda s: service.monthly_series(s, months, everything, docs),
         ),
-        ("  tickets created", lambda s: service.tickets_created_by_period(s, months, everything)),
-        ("  outreach + responded + answered", lambda s: service.outreach_by_period(s, months, everything)),
-        ("  time to expert answer", lambda s: service.expert_answer_time_by_period(s, months, everything)),
-        ("  time to first response", lambda s: service.first_response_time_by_period(s, months, everything)),
-        ("  docs-first + docs gaps", lambda s: service.docs_first_by_period(s, months, everything, docs)),
+        ("  tickets created", lambda s: counts.tickets_created_by_period(s, months, everything)),
+        ("  outreach + responded + answered", lambda s: outreach.outreach_by_period(s, months, everything)),
+        ("  time to expert answer", lambda s: durations.expert_answer_time_by_period(s, months, everything)),
+        (
+            "  time to first response",
+            lambda s: durations.first_response_time_by_period(s, months, everything),
+        ),
+        ("  docs-first + docs gaps", lambda s: docs_first.docs_first_by_period(s, months, everything, docs)),
         ("monthly series, channel=forum", lambda s: service.monthly_series(s, months, forum, docs)),
     ]
     with sessions() as session:
-        counts = {
+        sizes = {
             table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
             for table in ("tickets", "ticket_tags", "audit_events", "ticket_notes", "ticket_links")
         }
-        print(f"{engine.dialect.name}: " + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+        print(f"{engine.dialect.name}: " + ", ".join(f"{table} {n:,}" for table, n in sizes.items()))
         print(f"  {'query':<44} {'median ms':>10} {'min ms':>8} {'cpu ms':>8}")
         for name, work in cases:
             work(session)  # warm the cache once, as a running desk is

@@ -34,18 +34,6 @@ from communitydesk.settings.intake import (
 )
 from communitydesk.settings.metrics import MetricsSettings
 
-# Besides Settings, the sections that routing, docs-first and bench/intake.py import from here;
-# other code imports sections from communitydesk.settings.
-__all__ = [
-    "CONFIG_FILE_ENV",
-    "DEFAULT_SECRET",
-    "DocsFirstSettings",
-    "HackerNewsSettings",
-    "RoutingSettings",
-    "Settings",
-    "load_settings",
-]
-
 DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside development
 CONFIG_FILE_ENV = "DESK_CONFIG"
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from communitydesk.config import DocsFirstSettings
 from communitydesk.docs.schemas import Suggestion
+from communitydesk.settings.docs import DocsFirstSettings
 
 IssueKind = Literal["gap", "wrong"]
 ISSUE_KINDS: tuple[IssueKind, ...] = ("gap", "wrong")

@@ -14,12 +14,12 @@ from urllib.parse import urldefrag
 
 from sqlalchemy.orm import Session
 
-from communitydesk.config import DocsFirstSettings
 from communitydesk.docs import drafts, service
 from communitydesk.docs.backend import SearchBackend
 from communitydesk.docs.drafts import IssueDraft, IssueKind, Question
 from communitydesk.docs.schemas import IndexedPage, Suggestion, Suggestions
 from communitydesk.integrations.issues import IssueTracker, NewIssue
+from communitydesk.settings.docs import DocsFirstSettings
 from communitydesk.tickets import service as tickets
 from communitydesk.tickets.models import Ticket
 from communitydesk.tickets.schemas import Actor

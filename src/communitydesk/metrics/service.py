@@ -18,19 +18,6 @@ from communitydesk.metrics.durations import expert_answer_time_by_period, first_
 from communitydesk.metrics.outreach import outreach_by_period
 from communitydesk.metrics.periods import created_and_first_response_by_month, from_month_facts
 from communitydesk.metrics.schemas import MetricsFilter, MonthRow, Period, Summary
-from communitydesk.metrics.trends import tag_trends
-
-# The per-metric functions stay reachable here too: bench/metrics.py times each of them through `service`.
-__all__ = [
-    "docs_first_by_period",
-    "expert_answer_time_by_period",
-    "first_response_time_by_period",
-    "monthly_series",
-    "outreach_by_period",
-    "summary",
-    "tag_trends",
-    "tickets_created_by_period",
-]
 
 
 def summary(session: Session, period: Period, flt: MetricsFilter, docs_url_bases: Sequence[str]) -> Summary:

@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from communitydesk.config import RoutingSettings
 from communitydesk.docs import service as docs
 from communitydesk.docs.backend import SearchBackend
 from communitydesk.docs.schemas import Suggestion
 from communitydesk.routing.lexicon import Lexicon, LexiconMatch, words
 from communitydesk.routing.schemas import ExpertSuggestion, Ranked, Routing
+from communitydesk.settings.experts import RoutingSettings
 from communitydesk.taxonomy.aliases import Owner, Resolver
 
 # How much each kind of evidence counts (the shares of each kind sum to 1 before weighting).
