@@ -135,7 +135,9 @@ def test_several_trees_each_with_its_url_base(docs_index: SqliteDocsIndex, tmp_p
         service.trees_from([main, runner], ["a", "b", "c"], "directory")
 
 
-def test_the_index_file_is_rebuilt_when_its_schema_changes(tmp_path: Path, docs_tree: Path) -> None:
+def test_the_index_file_is_rebuilt_when_its_schema_changes(
+    tmp_path: Path, docs_tree: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "old.sqlite"
     index = SqliteDocsIndex(path)
     service.index(index, [DocsTree(docs_tree, UrlRule(BASE))], exclude=EXCLUDE)
@@ -146,5 +148,6 @@ def test_the_index_file_is_rebuilt_when_its_schema_changes(tmp_path: Path, docs_
     reopened = SqliteDocsIndex(path)
     try:
         assert reopened.counts()["pages"] == 0  # derived data: dropped, rebuilt by the next `desk docs index`
+        assert "has schema old" in caplog.text and "run `desk docs index` again" in caplog.text
     finally:
         reopened.close()

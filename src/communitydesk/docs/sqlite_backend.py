@@ -10,6 +10,7 @@ restricted to a few pages (`key : (p1 OR p7)`), which keeps BM25 cheap for long 
 
 from __future__ import annotations
 
+import logging
 import math
 import sqlite3
 import threading
@@ -40,6 +41,8 @@ from communitydesk.docs.urls import UrlRule, UrlStyle
 
 if TYPE_CHECKING:
     from communitydesk.docs.semantic import SemanticRanker
+
+log = logging.getLogger(__name__)
 
 _BODY_COLUMN = 2  # of sections_fts, for snippets
 _STEM_CACHE_SIZE = 100_000
@@ -91,6 +94,10 @@ class SqliteDocsIndex:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row and row[0] == SCHEMA_VERSION:
                 return
+            log.warning(
+                "docs index %s has schema %s, this version needs %s: emptied; run `desk docs index` again",
+                self.path, row[0] if row else "unknown", SCHEMA_VERSION,
+            )  # fmt: skip
         self.clear()
 
     def clear(self) -> None:
