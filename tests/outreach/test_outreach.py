@@ -146,6 +146,52 @@ def test_a_lost_answer_is_found_in_the_channel_and_not_posted_again(
     assert stored["status"] == "sent" and stored["ts"] == message["ts"] and stored["channel_id"] == GXYZ
 
 
+def _waited(client: TestClient, outreach_id: int, days: int) -> None:
+    """Make a queued outreach look requested `days` ago (Slack was down all along), due now."""
+    desk: Desk = client.app.state.desk  # type: ignore[attr-defined]
+    with transaction(desk.sessions) as session:
+        row = session.get(OutreachRequest, outreach_id)
+        assert row is not None
+        row.created_at = row.created_at - timedelta(days=days)
+        row.next_attempt_at = datetime.now(row.created_at.tzinfo) - timedelta(seconds=1)
+
+
+def test_a_retry_searches_the_history_only_since_the_last_attempt_that_may_have_posted(
+    app_client: TestClient, slack: FakeSlack, hn_ticket: int, advocate: dict[str, str]
+) -> None:
+    slack.down = 1
+    before = time.time()
+    answer = ask(app_client, hn_ticket, advocate, 202, channel="#g_xyz")
+    _waited(app_client, answer["id"], days=3)
+
+    run_outreach_once(app_client.app.state.desk)  # type: ignore[attr-defined]
+
+    [search] = slack.calls_of("conversations.history")
+    # From the first attempt (120 s of clock skew allowed), not from the request three days ago.
+    assert before - 121 <= float(search["oldest"]) <= time.time()
+    assert len(slack.posted(GXYZ)) == 1
+
+
+def test_too_much_history_to_search_keeps_the_request_queued_rather_than_posting_twice(
+    app_client: TestClient, slack: FakeSlack, hn_ticket: int, advocate: dict[str, str]
+) -> None:
+    slack.down = 1
+    answer = ask(app_client, hn_ticket, advocate, 202, channel="#g_xyz")
+    now = int(time.time())
+    chatter = [
+        {"type": "message", "user": "U0OTHER001", "text": f"msg {n}", "ts": f"{now}.{n:06d}"}
+        for n in range(5001)
+    ]
+    slack.messages[GXYZ] = chatter
+    _make_due(app_client, answer["id"])
+
+    run_outreach_once(app_client.app.state.desk)  # type: ignore[attr-defined]
+
+    assert slack.posted(GXYZ) == chatter and not slack.calls_of("chat.postMessage")[1:]
+    [stored] = get_ok(app_client, f"/api/v1/tickets/{hn_ticket}/outreach", advocate)
+    assert stored["status"] == "queued" and "more than 5000 messages" in stored["last_error"]
+
+
 def test_a_channel_slack_does_not_know_fails_clearly_and_is_kept(
     app_client: TestClient, slack: FakeSlack, hn_ticket: int, advocate: dict[str, str]
 ) -> None:

@@ -110,6 +110,8 @@ def deliver(desk: Desk, outreach_id: int, client: SlackClient, *, now: datetime 
         outreach = session.get(OutreachRequest, outreach_id)
         assert outreach is not None  # just claimed
         session.expunge(outreach)  # a snapshot for the Slack calls, outside any transaction
+    # Nothing can precede the first attempt; a later one knows the history once it has searched it.
+    attempt = _Attempt(checked=outreach.attempts == 1)
     try:
         channel_id, ts = _post_once(
             client,
@@ -118,10 +120,11 @@ def deliver(desk: Desk, outreach_id: int, client: SlackClient, *, now: datetime 
             outreach.text,
             _outreach_mark(outreach),
             first_attempt=outreach.attempts == 1,
-            oldest=_oldest(outreach.created_at),
+            oldest=_oldest(outreach.history_checked_at or outreach.created_at),
+            attempt=attempt,
         )
     except SlackError as exc:
-        return _attempt_failed(desk, outreach, exc, moment)
+        return _attempt_failed(desk, outreach, exc, moment, history_checked=attempt.checked)
     try:
         permalink: str | None = client.permalink(channel_id, ts)
         permalink_error = None
@@ -142,6 +145,7 @@ def _post_once(
     first_attempt: bool,
     oldest: str,
     thread_ts: str | None = None,
+    attempt: _Attempt | None = None,
 ) -> tuple[str, str]:
     """Post a marked message unless an earlier attempt already did; return (channel id, ts)."""
     if not first_attempt:
@@ -149,17 +153,30 @@ def _post_once(
         found = client.find_marked(known_id, mark, oldest=oldest, thread_ts=thread_ts)
         if found is not None:
             return known_id, found
+        if attempt is not None:
+            attempt.checked = True
     posted = client.post_message(channel_id or channel, text, thread_ts=thread_ts, mark=mark)
     return posted.channel_id, posted.ts
 
 
-def _attempt_failed(desk: Desk, snapshot: OutreachRequest, exc: SlackError, moment: datetime) -> str:
+@dataclass
+class _Attempt:
+    """What one attempt learnt before it failed: whether no earlier attempt had posted (history checked)."""
+
+    checked: bool
+
+
+def _attempt_failed(
+    desk: Desk, snapshot: OutreachRequest, exc: SlackError, moment: datetime, *, history_checked: bool
+) -> str:
     with transaction(desk.sessions) as session:
         outreach = session.get(OutreachRequest, snapshot.id)
         ticket = tickets.get(session, snapshot.ticket_id)
         assert outreach is not None and ticket is not None
         outreach.last_error = str(exc)[:2000]
         outreach.claimed_at = None
+        if history_checked:  # only this attempt, begun at `moment`, may have posted unseen
+            outreach.history_checked_at = moment
         if exc.retryable:
             outreach.status = "queued"
             outreach.next_attempt_at = moment + _backoff(desk, outreach.attempts, exc.retry_after)

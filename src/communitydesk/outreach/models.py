@@ -33,6 +33,9 @@ class OutreachRequest(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # No attempt before this moment posted unseen: a retry searches the channel's history from here on
+    # (from created_at when unset), so the search stays short however long the request waited.
+    history_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     ts: Mapped[str | None] = mapped_column(String(40))
     permalink: Mapped[str | None] = mapped_column(String(500))

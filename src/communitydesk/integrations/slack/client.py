@@ -43,7 +43,7 @@ _TRANSIENT_ERRORS = frozenset(
     }
 )
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
-_HISTORY_PAGES = 10  # of 200 messages: how far back a retry looks for its earlier attempt
+_HISTORY_PAGES = 25  # of 200 messages: how much history a retry reads to find an earlier attempt
 _LIST_PAGES = 100  # of 1000 channels
 
 
@@ -253,6 +253,14 @@ class SlackClient:
             cursor = (data.get("response_metadata") or {}).get("next_cursor") or ""
             if not cursor:
                 return
+        # Not found in what was read, but not all was read: posting now might post twice. The request stays
+        # queued with this error, for a person to look in Slack. (Retries search only from the last attempt
+        # that may have posted, see OutreachRequest.history_checked_at: hours of one channel's messages.)
+        raise SlackError(
+            f"Slack {method}: more than {_HISTORY_PAGES * 200} messages to search for an earlier attempt",
+            retryable=True,
+            code="history_too_long",
+        )
 
     def user_name(self, user_id: str) -> str | None:
         """Return a person's display name (or real name), or None when Slack cannot tell."""
