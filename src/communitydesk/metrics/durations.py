@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from communitydesk.metrics.filters import matching_tickets
 from communitydesk.metrics.models import TicketFacts
@@ -22,15 +23,7 @@ def expert_answer_time_by_period(
         return percentiles_by_month(
             session, periods, TicketFacts.first_answer_month, TicketFacts.expert_answer_seconds
         )[0]
-    bucket = buckets(periods)
-    durations = (
-        select(bucket.c.label, TicketFacts.expert_answer_seconds.label("seconds"))
-        .select_from(bucket)
-        .join(TicketFacts, in_bucket(TicketFacts.first_answer_at, bucket))
-    )
-    if flt.narrows:
-        durations = durations.where(TicketFacts.ticket_id.in_(matching_tickets(flt)))
-    return percentiles(session, periods, durations)
+    return _durations(session, periods, flt, TicketFacts.first_answer_at, TicketFacts.expert_answer_seconds)
 
 
 def first_response_time_by_period(
@@ -39,11 +32,22 @@ def first_response_time_by_period(
     """Time from a ticket's creation to its first response, for tickets created in each period."""
     if from_month_facts(periods, flt):
         return created_and_first_response_by_month(session, periods)[1]
+    return _durations(session, periods, flt, TicketFacts.created_at, TicketFacts.first_response_seconds)
+
+
+def _durations(
+    session: Session,
+    periods: Sequence[Period],
+    flt: MetricsFilter,
+    moment: InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None],
+    seconds: InstrumentedAttribute[float | None],
+) -> dict[str, Durations]:
+    """Percentiles of a per-ticket duration, by the period its `moment` falls in (the filtered path)."""
     bucket = buckets(periods)
     durations = (
-        select(bucket.c.label, TicketFacts.first_response_seconds.label("seconds"))
+        select(bucket.c.label, seconds.label("seconds"))
         .select_from(bucket)
-        .join(TicketFacts, in_bucket(TicketFacts.created_at, bucket))
+        .join(TicketFacts, in_bucket(moment, bucket))
     )
     if flt.narrows:
         durations = durations.where(TicketFacts.ticket_id.in_(matching_tickets(flt)))
