@@ -95,6 +95,16 @@ def test_direction_questions_suggest_the_groups_pm(
     }
 
 
+def test_reasons_quote_the_words_as_the_text_wrote_them(
+    routing_desk: Desk, cli: CliRunner, tmp_path: Path
+) -> None:
+    (row,) = _batch(cli, tmp_path, [{"id": 1, "text": "Which approvals do merge requests need?"}])
+
+    matched = [reason for reason in row["reasons"] if reason.startswith("matched category terms")]
+    assert matched and all("'approval'" not in reason for reason in matched), matched  # not the stems
+    assert any("'approvals'" in reason for reason in matched), matched
+
+
 def test_bad_rows_and_missing_directory(desk: Desk, cli: CliRunner, tmp_path: Path) -> None:
     empty = cli.invoke(app, ["route", "hello"])
     assert empty.exit_code == 1 and "directory is empty" in empty.output

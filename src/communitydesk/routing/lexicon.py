@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from communitydesk.docs.query import STOPWORDS, extract_terms
 
@@ -39,11 +39,16 @@ def stem(token: str) -> str:
 
 def words(text: str) -> list[str]:
     """Return a text's content words, stemmed, in order (phrases of identifiers as their parts)."""
-    result: list[str] = []
+    return [word for word, _ in _words_as_written(text)]
+
+
+def _words_as_written(text: str) -> list[tuple[str, str]]:
+    """Return (stemmed, as written) for each content word of a text."""
+    result: list[tuple[str, str]] = []
     for term in extract_terms(text):
         for token in term.tokens if len(term.tokens) == 1 else ():
             if token not in STOPWORDS and token not in _DIRECTORY_STOPWORDS and not token.isdigit():
-                result.extend([stem(token)] * term.count)
+                result.extend([(stem(token), token)] * term.count)
     return result
 
 
@@ -75,8 +80,9 @@ def category_doc(
 class LexiconMatch:
     category: CategoryDoc
     score: float
-    terms: tuple[str, ...]  # the text's words that matched, most telling first
+    terms: tuple[str, ...]  # the text's words that matched (stemmed), most telling first
     feature: str | None = None  # the category's feature sharing the most telling words with the text
+    shown: tuple[str, ...] = ()  # `terms` as the text wrote them ("saas", not the stem "saa"), for reasons
 
 
 class Lexicon:
@@ -96,7 +102,9 @@ class Lexicon:
 
     def match(self, text: str, *, limit: int = 10) -> list[LexiconMatch]:
         """Return the best-matching categories, best first (only those with a matched word)."""
-        query = Counter(words(text))
+        written = _words_as_written(text)
+        query = Counter(word for word, _ in written)
+        as_written = dict(reversed(written))  # a stem's first spelling in the text
         results = []
         documents = zip(self.docs, self._counts, self._lengths, self._feature_words, strict=True)
         for doc, counts, length, features in documents:
@@ -111,7 +119,8 @@ class Lexicon:
                 matched.append(word)
             if score > 0:
                 matched.sort(key=lambda word: self.idf[word], reverse=True)
-                results.append((LexiconMatch(doc, score, tuple(matched)), features))
+                shown = tuple(as_written.get(word, word) for word in matched)
+                results.append((LexiconMatch(doc, score, tuple(matched), shown=shown), features))
         results.sort(key=lambda pair: pair[0].score, reverse=True)
         return [self._with_feature(match, features) for match, features in results[:limit]]
 
@@ -126,4 +135,4 @@ class Lexicon:
                 best, best_weight = title, weight
         if best is None:
             return match
-        return LexiconMatch(match.category, match.score, match.terms, best)
+        return replace(match, feature=best)

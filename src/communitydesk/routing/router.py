@@ -275,7 +275,7 @@ class Router:
         for match in matches[:3]:
             if match.category.stage != stage:
                 continue
-            terms = ", ".join(f"'{term}'" for term in match.terms[:5])
+            terms = ", ".join(f"'{term}'" for term in (match.shown or match.terms)[:5])
             where = "/".join(part for part in (match.category.stage, match.category.group) if part)
             feature = f", feature '{match.feature}'" if match.feature else ""
             routing.reasons.append(
