@@ -65,6 +65,8 @@ DEFAULT_OPTIONS = RankingOptions()
 # first page matched (BM25 per unit of idf), and how much weight the query has (more words, more evidence).
 _BIAS, _MATCHED, _WEIGHT = -14.15, 3.21, 2.22
 _FITTED_PAGES = 2674  # the GitLab docs trees the model was fitted on
+# ... with queries of at most 12 terms: its query weight counts the 12 most telling terms of longer ones.
+CONFIDENCE_TERMS = 12
 _FITTED_RAREST = math.log(1 + (_FITTED_PAGES - 0.5) / 1.5)  # idf of a term in one page of them
 
 

@@ -13,6 +13,7 @@ from communitydesk.docs.backend import SearchBackend
 from communitydesk.docs.indexer import DocsTree, Progress, index_trees
 from communitydesk.docs.query import Term, extract_terms
 from communitydesk.docs.ranking import (
+    CONFIDENCE_TERMS,
     DEFAULT_OPTIONS,
     RankingOptions,
     confidence,
@@ -97,11 +98,13 @@ def suggest(
     ranked = with_link_prior(
         fused + [(page.score, page) for page, _ in pages[options.fused_pages :]], scale, options
     )
-    # The confidence model was fitted on BM25 scores: leave the title bonus and the link prior out of it.
-    best = None
-    if ranked:
-        score, page = ranked[0]
-        best = score / link_factor(page, scale, options) - bonus[page.page_id]
+    # The confidence model was fitted on the first page's BM25 score: bonuses and the link prior left out.
+    # The first page may now owe its place to them; the best BM25 match among the first five says as well
+    # whether a page matches the text.
+    best = max(
+        (score / link_factor(page, scale, options) - bonus[page.page_id] for score, page in ranked[:5]),
+        default=None,
+    )
     if index.semantic is not None:
         ranked = _fuse_semantic(index, index.semantic, text, ranked, options)
         missing = [page.page_id for _, page in ranked[:top] if page.page_id not in sections]
@@ -113,7 +116,9 @@ def suggest(
         for score, page in ranked[:top]
     )
     return Suggestions(
-        confidence=confidence(terms, best), suggestions=suggestions, terms=tuple(t.text for t in terms)
+        confidence=confidence(terms[:CONFIDENCE_TERMS], best),
+        suggestions=suggestions,
+        terms=tuple(t.text for t in terms),
     )
 
 
