@@ -13,17 +13,25 @@ from __future__ import annotations
 
 import fnmatch
 import math
-import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from communitydesk.docs import service as docs
 from communitydesk.docs.backend import SearchBackend
 from communitydesk.docs.schemas import Suggestion
+from communitydesk.routing.directory import (
+    CategoryInfo,
+    GroupInfo,
+    PastAnswer,
+    PersonInfo,
+    RouteInfo,
+    StageInfo,
+    docs_path,
+)
 from communitydesk.routing.lexicon import Lexicon, LexiconMatch, words
 from communitydesk.routing.schemas import ExpertSuggestion, Ranked, Routing
+from communitydesk.routing.votes import cosine, rank_owners, shares_of
 from communitydesk.settings.experts import RoutingSettings
 from communitydesk.taxonomy.aliases import Owner, Resolver
 
@@ -31,13 +39,11 @@ from communitydesk.taxonomy.aliases import Owner, Resolver
 DOCS_WEIGHT = 0.6
 LEXICON_WEIGHT = 0.4
 HISTORY_WEIGHT = 0.5
-SIMILAR_ENOUGH = 0.3
+SIMILAR_ENOUGH = 0.3  # cosine similarity above which a past answer counts as "a similar ticket"
 _KINDS = ("docs pages", "category terms", "past answers")  # the kinds of evidence, in route()'s order
-# Added to each kind's share of an owner before the kinds are multiplied: what "not seen" still counts.
-_SMOOTHING = 0.1
 # A docs page's vote: (its score / the first page's score) ** power, less for each rank below the first.
 _PAGE_SCORE_POWER = 2.0
-_PAGE_RANK_DECAY = 0.15  # cosine similarity above which a past answer counts as "a similar ticket"
+_PAGE_RANK_DECAY = 0.15
 _LEXICON_CATEGORIES = 10
 # Roles of directory people suggested for a group, in the order they are asked.
 _DIRECTORY_ROLES = (
@@ -48,64 +54,6 @@ _DIRECTORY_ROLES = (
     ("tech_writer", "technical writer"),
 )
 _PLACEHOLDER_PEOPLE = frozenset({"", "tbd", "n/a", "none", "-"})
-
-
-@dataclass(frozen=True)
-class StageInfo:
-    key: str
-    name: str
-    channel: str | None
-    people: dict[str, object]
-
-
-@dataclass(frozen=True)
-class GroupInfo:
-    key: str
-    name: str
-    stage: str
-    channel: str | None
-    people: dict[str, object]
-
-
-@dataclass(frozen=True)
-class CategoryInfo:
-    key: str
-    name: str
-    group: str | None
-    stage: str | None
-    docs_path: str | None  # the category's documentation page as a docs path prefix
-    feature_pages: frozenset[str] = frozenset()  # docs pages its features (features.yml) link to
-
-
-@dataclass(frozen=True)
-class PersonInfo:
-    key: str
-    name: str
-    role: str | None
-    slack_user_id: str | None
-    team_member: bool
-    expertise: dict[str, list[str]]
-
-
-@dataclass(frozen=True)
-class RouteInfo:
-    key: str
-    kind: str
-    topic: str
-    channel: str | None
-    slack_mention: str | None
-    people: tuple[str, ...]
-    pattern: re.Pattern[str] | None
-    attributes: dict[str, object]
-
-
-@dataclass(frozen=True)
-class PastAnswer:
-    ticket_id: int
-    person_key: str
-    stage: str | None
-    group: str | None
-    words: frozenset[str]
 
 
 @dataclass
@@ -159,7 +107,7 @@ class Router:
         mine = set(text_words)
         found = []
         for answer in self.history:
-            similarity = _cosine(mine, answer.words, self.lexicon.idf)
+            similarity = cosine(mine, answer.words, self.lexicon.idf)
             if similarity >= SIMILAR_ENOUGH:
                 found.append((answer, similarity))
         found.sort(key=lambda pair: pair[1], reverse=True)
@@ -176,7 +124,7 @@ class Router:
         similar = self._similar_answers(text_words)
 
         kinds = [
-            (weight, _shares(votes))
+            (weight, shares_of(votes))
             for weight, votes in (
                 (DOCS_WEIGHT, [(owner, weight) for _, owner, weight in pages]),
                 (LEXICON_WEIGHT, [(Owner(m.category.stage, m.category.group), m.score) for m in matches]),
@@ -185,7 +133,7 @@ class Router:
         ]
         # Stages: the one most kinds of evidence agree on. Groups within it: the most evidence, summed, as
         # the kinds often split a stage's work differently (2022 categories, 2026 docs owners).
-        stage_votes = _rank([(weight, stages) for weight, (stages, _) in kinds], by_product=True)
+        stage_votes = rank_owners([(weight, stages) for weight, (stages, _) in kinds], by_product=True)
         routing.stages = [Ranked(key, self.stages[key].name, share) for key, share in stage_votes]
         stage = routing.stage.key if routing.stage else None
         if stage is not None:
@@ -194,7 +142,8 @@ class Router:
                 for weight, (_, groups) in kinds
             ]
             routing.groups = [
-                Ranked(key, self.groups[key].name, share) for key, share in _rank(in_stage, by_product=False)
+                Ranked(key, self.groups[key].name, share)
+                for key, share in rank_owners(in_stage, by_product=False)
             ]
         routing.categories = self._categories(routing, matches, pages)
 
@@ -255,7 +204,7 @@ class Router:
         The categories whose features link to exactly this page, else the one whose documentation is the
         longest folder holding it.
         """
-        page = _docs_path(url)
+        page = docs_path(url)
         scoped = [category for category in self.categories.values() if in_scope(category)]
         linked = [category for category in scoped if page in category.feature_pages]
         if linked:
@@ -431,54 +380,6 @@ class Router:
         )
 
 
-def _shares(votes: Iterable[tuple[Owner, float]]) -> tuple[dict[str, float], dict[str, float]]:
-    """Return one kind of evidence as each stage's and each group's share of that kind's total vote."""
-    owned = [(owner, value) for owner, value in votes if owner.stage and value > 0]
-    total = sum(value for _, value in owned)
-    stages: dict[str, float] = defaultdict(float)
-    groups: dict[str, float] = defaultdict(float)
-    for owner, value in owned:
-        assert owner.stage is not None
-        stages[owner.stage] += value / total
-        if owner.group:
-            groups[owner.group] += value / total
-    return stages, groups
-
-
-def _rank(kinds: Sequence[tuple[float, dict[str, float]]], *, by_product: bool) -> list[tuple[str, float]]:
-    """Return owners with their share of all evidence (each kind's shares, weighted and summed), best first.
-
-    `by_product` orders them by the kinds' shares multiplied instead (each smoothed, to the power of its
-    weight): an owner that two kinds of evidence support then beats one that a single kind favours and
-    the other does not see at all. A kind with no evidence for any owner is left out of both.
-    """
-    present = [(weight, shares) for weight, shares in kinds if shares]
-    keys = {key for _, shares in present for key in shares}
-    summed = {key: sum(weight * shares.get(key, 0.0) for weight, shares in present) for key in keys}
-    total = sum(summed.values())
-    if by_product:
-        order = {
-            key: math.prod((shares.get(key, 0.0) + _SMOOTHING) ** weight for weight, shares in present)
-            for key in keys
-        }
-    else:
-        order = summed
-    ranked = sorted(keys, key=lambda key: (order[key], summed[key]), reverse=True)
-    return [(key, summed[key] / total) for key in ranked]
-
-
-def _cosine(mine: set[str], theirs: frozenset[str], idf: dict[str, float]) -> float:
-    default = max(idf.values(), default=1.0)
-
-    def weight(word: str) -> float:
-        return idf.get(word, default) ** 2
-
-    shared = sum(weight(word) for word in mine & theirs)
-    if not shared:
-        return 0.0
-    return shared / math.sqrt(sum(weight(w) for w in mine) * sum(weight(w) for w in theirs))
-
-
 def _names(value: object) -> list[str]:
     """Return the people a directory field names (text or a list), without placeholders."""
     items = value if isinstance(value, list) else [value]
@@ -487,40 +388,3 @@ def _names(value: object) -> list[str]:
         for item in items
         if isinstance(item, str) and item.strip().lower() not in _PLACEHOLDER_PEOPLE
     ]
-
-
-def _docs_path(value: str) -> str:
-    """Return a docs URL or path as a comparable path: no host, no /ee/ prefix, no doc/ or .md/.html."""
-    path = urlsplit(value).path if "://" in value else value
-    path = path.strip("/")
-    for prefix in ("ee/", "doc/"):
-        if path.startswith(prefix):
-            path = path[len(prefix) :]
-    for suffix in ("/_index.md", "/index.html", ".md", ".html"):
-        if path.endswith(suffix):
-            path = path[: -len(suffix)]
-    return path + "/"
-
-
-def docs_path_prefix(url: object) -> str | None:
-    """Return a category's or feature's documentation URL as a docs path prefix, or None.
-
-    Compared with the public URLs of indexed pages, whatever their host: a path no page has matches none.
-    """
-    if not isinstance(url, str) or not url.startswith(("https://", "http://", "/")):
-        return None
-    path = _docs_path(url)
-    return path if path.strip("/") else None
-
-
-def route_pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
-    """Return a whole-word, case-insensitive pattern for a route's phrases."""
-    phrases = [" ".join(term.lower().split()) for term in terms if term.strip()]
-    if not phrases:
-        return None
-    alternatives = "|".join(re.escape(phrase) for phrase in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
-
-
-def word_set(text: str) -> frozenset[str]:
-    return frozenset(Counter(words(text)))

@@ -14,20 +14,20 @@ from communitydesk.docs.backend import SearchBackend
 from communitydesk.docs.sqlite_backend import SqliteDocsIndex
 from communitydesk.experts.flows import resolver as directory_resolver
 from communitydesk.experts.models import ExpertRoute, Person
-from communitydesk.routing.lexicon import Lexicon, category_doc
-from communitydesk.routing.models import AcceptedAnswer
-from communitydesk.routing.router import (
+from communitydesk.routing.directory import (
     CategoryInfo,
     GroupInfo,
     PastAnswer,
     PersonInfo,
     RouteInfo,
-    Router,
     StageInfo,
     docs_path_prefix,
     route_pattern,
     word_set,
 )
+from communitydesk.routing.lexicon import Lexicon, category_doc
+from communitydesk.routing.models import AcceptedAnswer
+from communitydesk.routing.router import Router
 from communitydesk.routing.schemas import Routing
 from communitydesk.taxonomy.importer import FEATURES_ATTRIBUTE
 from communitydesk.taxonomy.models import Category, Group, Stage
