@@ -4,7 +4,8 @@
     .venv/bin/python bench/metrics.py --postgres postgresql://postgres@127.0.0.1:5432/desk_bench --no-sqlite
 
 The per-ticket facts (`ticket_facts`) are filled after the bulk load by `metrics.facts.rebuild`, the code
-of `desk metrics rebuild-facts` and of migration 0007's backfill, with the docs base the queries use.
+of `desk metrics rebuild-facts` and of 0007's backfill (`communitydesk.upgrades`), with the docs base the
+queries use.
 
 The database is generated once (bulk inserts of rows shaped like the desk's own: 13 months of tickets
 with growth, channels, stages, Zipf-distributed tags with a few rising ones, audit events for intake,
@@ -31,10 +32,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from communitydesk.db import migrate
 from communitydesk.db.engine import make_engine, make_session_factory, transaction
 from communitydesk.metrics import counts, docs_first, durations, facts, outreach, service, trends
 from communitydesk.metrics.schemas import MetricsFilter, Period
+from communitydesk.upgrades import upgrade_database
 from communitydesk.users import service as users
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
@@ -237,7 +238,7 @@ def prepare(url: str, count: int, regenerate: bool) -> Engine:
             reuse = False
         if reuse:
             started = time.perf_counter()
-            migrate.upgrade(engine)  # a database from before 0007 gets its facts backfilled here
+            upgrade_database(engine)  # a database from before 0007 gets its facts backfilled here
             print(f"migrated to the head revision in {time.perf_counter() - started:.1f} s")
             rebuild_facts(engine)
             return engine
@@ -251,7 +252,7 @@ def prepare(url: str, count: int, regenerate: bool) -> Engine:
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(engine)
+    upgrade_database(engine)
     with transaction(make_session_factory(engine)) as session:
         user_id = users.create(
             session, email="bench@example.com", name="Bench", role="advocate", password="bench-password"

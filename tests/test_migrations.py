@@ -65,3 +65,33 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_upgrading_a_database_with_tickets_fills_the_metrics_facts_after_the_schema(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DESK_DATABASE_URL", empty_database_url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade", "0006"]).exit_code == 0  # before the facts existed
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO tickets (id, status, subject, channel, created_at, updated_at, solved_at)"
+                    " VALUES (7, 'solved', 'Runner stuck', 'forum', :created, :created, :solved)"
+                ),
+                {"created": "2026-10-02 10:00:00+00:00", "solved": "2026-10-03 09:00:00+00:00"},
+            )
+
+        upgraded = runner.invoke(app, ["db", "upgrade"])
+
+        assert upgraded.exit_code == 0, upgraded.output
+        with engine.connect() as connection:
+            facts = connection.execute(text("SELECT ticket_id, created_month FROM ticket_facts")).all()
+            created = connection.execute(
+                text("SELECT tickets FROM metrics_month_counts WHERE month = 202610 AND measure = 'created'")
+            ).scalar()
+        assert [tuple(row) for row in facts] == [(7, 202610)] and created == 1
+    finally:
+        engine.dispose()

@@ -6,6 +6,7 @@ import typer
 
 from communitydesk.cli.context import console, fail, open_desk
 from communitydesk.db import migrate
+from communitydesk.upgrades import upgrade_database
 
 app = typer.Typer(help="Create and upgrade the database schema.", no_args_is_help=True)
 
@@ -14,7 +15,7 @@ app = typer.Typer(help="Create and upgrade the database schema.", no_args_is_hel
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations (creates the database when it does not exist)."""
     with open_desk() as desk:
-        migrate.upgrade(desk.engine, revision)
+        upgrade_database(desk.engine, revision)
         console.print(f"database at revision [bold]{migrate.current_revision(desk.engine)}[/]")
 
 

@@ -9,7 +9,7 @@ import uvicorn
 
 from communitydesk.app import create_app
 from communitydesk.cli.context import console, fail, open_desk, settings_or_exit
-from communitydesk.db import migrate
+from communitydesk.upgrades import upgrade_database
 
 
 def serve() -> None:
@@ -34,7 +34,7 @@ def run(
     if demo is None:
         demo = settings.environment != "production"
     with open_desk() as desk:
-        migrate.upgrade(desk.engine)
+        upgrade_database(desk.engine)
         if demo:
             try:
                 summary = load_demo(desk, gitlab_taxonomy=gitlab_taxonomy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -22,9 +24,31 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to a revision."""
-    command.upgrade(alembic_config(engine), revision)
+Backfill = Callable[[Engine], None]
+"""Fills a revision's new tables from the data already stored, with the application's current code."""
+
+
+def upgrade(
+    engine: Engine, revision: str = "head", *, backfills: Mapping[str, Backfill] | None = None
+) -> None:
+    """Apply migrations up to a revision, then the backfills of the revisions applied (when data existed).
+
+    A migration must not import application code to fill its tables: that code describes the newest schema,
+    not the one of the migration's time, and would break an upgrade across later revisions. So a migration
+    only creates the schema and the backfill runs once the whole upgrade is done.
+    """
+    config = alembic_config(engine)
+    before = current_revision(engine)
+    command.upgrade(config, revision)
+    if before is None or not backfills:
+        return  # a new database has nothing to fill from
+    after = current_revision(engine)
+    applied = {
+        script.revision for script in ScriptDirectory.from_config(config).iterate_revisions(after, before)
+    } - {before}
+    for name, backfill in backfills.items():
+        if name in applied:
+            backfill(engine)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

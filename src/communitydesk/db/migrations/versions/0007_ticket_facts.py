@@ -9,9 +9,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
-
-from communitydesk.metrics import facts
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -58,8 +55,7 @@ def upgrade() -> None:
         sa.Column("tickets", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("month", "measure", "bucket"),
     )
-    # Backfill before the indexes: building them after one bulk insert is much faster.
-    facts.rebuild(Session(bind=op.get_bind()))
+    # The tables are filled from the audit trail after the whole upgrade (communitydesk.upgrade.BACKFILLS).
     op.create_index(
         "ix_ticket_facts_created_month_response", "ticket_facts", ["created_month", "first_response_seconds"]
     )
