@@ -329,6 +329,11 @@ def bench(engine: Engine, runs: int) -> None:
         ),
         ("  docs-first + docs gaps", lambda s: docs_first.docs_first_by_period(s, months, everything, docs)),
         ("monthly series, channel=forum", lambda s: service.monthly_series(s, months, forum, docs)),
+        ("  tickets created", lambda s: counts.tickets_created_by_period(s, months, forum)),
+        ("  outreach + responded + answered", lambda s: outreach.outreach_by_period(s, months, forum)),
+        ("  time to expert answer", lambda s: durations.expert_answer_time_by_period(s, months, forum)),
+        ("  time to first response", lambda s: durations.first_response_time_by_period(s, months, forum)),
+        ("  docs-first + docs gaps", lambda s: docs_first.docs_first_by_period(s, months, forum, docs)),
     ]
     with sessions() as session:
         sizes = {
