@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from communitydesk.metrics import counts, docs_first, service, trends
-from communitydesk.metrics.schemas import Durations, MetricsFilter, Period
+from communitydesk.metrics.schemas import Durations, MetricsFilter, MonthRow, Period
 from communitydesk.runtime import Desk
-from tests.metrics.conftest import DOCS, History, at
+from communitydesk.tickets.schemas import Actor
+from tests.conftest import People
+from tests.metrics.conftest import DOCS, REACHED_OUT, History, at
+from tests.metrics.timeline import Timeline
 
 OCTOBER = Period.month("2026-10")
 ALL = MetricsFilter()
@@ -114,3 +119,43 @@ def test_answers_without_docs_bases_count_no_docs_links(desk: Desk, history: His
     with desk.sessions() as session:
         docs = service.summary(session, OCTOBER, ALL, []).docs_first
     assert (docs.solved, docs.with_docs_link, docs.share) == (2, 0, 0.0)
+
+
+def test_filtered_months_read_from_the_facts_equal_the_rows(
+    desk: Desk, people: People, history: History
+) -> None:
+    """A filtered calendar month is answered from the facts; the same span one microsecond longer is not a
+    calendar month and is counted from the tickets and their trail: both must say the same."""
+    line = Timeline(desk, Actor(people.advocate.name, people.advocate.id))
+    for hours in (2, 5, 9):  # more forum durations in October: medians and p90s between ranks
+        forum = line.ticket("forum", at("2026-10-03 00:00"))
+        line.macro(forum, REACHED_OUT, at(f"2026-10-03 0{hours - 1}:00"), expert="Bob")
+        line.expert_answer(
+            forum, "Bob", at(f"2026-10-03 {hours + 10}:00"), url=f"https://forum.gitlab.com/t/{hours}"
+        )
+        line.solve(forum, at(f"2026-10-04 {hours:02d}:00"))
+    months = OCTOBER.months_back(13)
+    unaligned = [Period(m.label, m.start - timedelta(microseconds=1), m.end) for m in months]
+    assert all(m.is_calendar_month for m in months) and not any(m.is_calendar_month for m in unaligned)
+    filters = [
+        MetricsFilter(channel="forum"), MetricsFilter(channel="twitter"), MetricsFilter(stage="verify"),
+        MetricsFilter(expert="Alice"), MetricsFilter(tag="runner"), MetricsFilter(channel="reddit"),
+    ]  # fmt: skip
+    with desk.sessions() as session:
+        for flt in filters:
+            from_facts = service.monthly_series(session, months, flt, [DOCS])
+            from_rows = service.monthly_series(session, unaligned, flt, [DOCS])
+            assert [row.model_dump() for row in from_facts] == [row.model_dump() for row in from_rows], flt
+    october = service_rows(desk, months, MetricsFilter(channel="forum"))[-1]
+    assert (october.tickets_created, october.outreach, october.solved) == (4, 4, 4)  # answers solve forum
+    # first responses of 1, 1, 4 and 8 hours; expert answers after 4, 11, 11 and 11 hours
+    assert (october.first_response_median_seconds, october.first_response_p90_seconds) == (
+        2.5 * 3600,
+        6.8 * 3600,
+    )
+    assert october.expert_answer_median_seconds == 11 * 3600
+
+
+def service_rows(desk: Desk, months: list[Period], flt: MetricsFilter) -> list[MonthRow]:
+    with desk.sessions() as session:
+        return service.monthly_series(session, months, flt, [DOCS])

@@ -8,10 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from communitydesk.metrics.filters import ticket_conditions
+from communitydesk.metrics.models import TicketFacts
 from communitydesk.metrics.periods import (
+    count_by_month,
     count_in,
     counts_by_period,
     created_and_first_response_by_month,
+    filtered_months,
     from_month_facts,
 )
 from communitydesk.metrics.schemas import Count, MetricsFilter, Period
@@ -26,6 +29,11 @@ def tickets_created_by_period(
     """Count tickets created in each period (a ticket's time is its first mention's)."""
     if from_month_facts(periods, flt):
         return created_and_first_response_by_month(session, periods, durations=False)[0]
+    if filtered_months(periods, flt):
+        by_month = count_by_month(
+            session, periods, TicketFacts.created_month, TicketFacts.ticket_id, flt, func.count()
+        )
+        return {label: values[0] for label, values in by_month.items()}
     bucket = buckets(periods)
     # count(*), not count(id): PostgreSQL then counts from the index alone
     created = count_in(bucket, Ticket, Ticket.created_at, func.count(), flt)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import CTE, ColumnElement, case, false, func, or_, select, true
+from sqlalchemy import CTE, ColumnElement, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from communitydesk.metrics import facts
+from communitydesk.metrics.filters import matching_tickets
 from communitydesk.metrics.models import TicketFacts
-from communitydesk.metrics.periods import count_in, counts_by_period, from_month_facts, month_counts, share
+from communitydesk.metrics.periods import (
+    count_in,
+    counts_by_period,
+    filtered_months,
+    from_month_facts,
+    month_counts,
+    share,
+)
 from communitydesk.metrics.schemas import DocsFirst, MetricsFilter, Period
 from communitydesk.metrics.sql import buckets
 from communitydesk.tickets.models import Note, Ticket, TicketLink
@@ -36,6 +44,8 @@ def docs_first_by_period(
             for month in periods
         }
         return _docs_first(session, periods, bucket, flt, answers)
+    if wanted == facts.stored_docs_url_bases(session) and filtered_months(periods, flt):
+        return _docs_first(session, periods, bucket, flt, _solved_by_month(session, periods, flt))
     if wanted == facts.stored_docs_url_bases(session):
         solved_fact, with_docs_fact = (
             count_in(bucket, TicketFacts, TicketFacts.solved_at, counted, flt,
@@ -71,6 +81,30 @@ def docs_first_by_period(
         count_in(bucket, Ticket, Ticket.solved_at, with_docs_link, flt, solved_now),
     )
     return _docs_first(session, periods, bucket, flt, answers)
+
+
+def _solved_by_month(session: Session, months: Sequence[Period], flt: MetricsFilter) -> dict[str, list[int]]:
+    """Count the filter's solved tickets, and those with a docs link, by the month they were solved.
+
+    The facts hold no solved month: one pass over the filter's solved tickets of the whole span, each
+    labelled with its month by a CASE (a scalar subquery per month would read them once per month).
+    """
+    label = case(
+        *((and_(TicketFacts.solved_at >= month.start, TicketFacts.solved_at < month.end), month.label)
+          for month in months)
+    )  # fmt: skip
+    rows = session.execute(
+        select(label, func.count(), func.count(case((TicketFacts.has_docs_link, 1))))
+        .where(
+            TicketFacts.solved_at >= min(month.start for month in months),
+            TicketFacts.solved_at < max(month.end for month in months),
+            TicketFacts.solved_now == true(),
+            TicketFacts.ticket_id.in_(matching_tickets(flt)),
+        )
+        .group_by(label)
+    )
+    counts = {str(row[0]): [int(row[1]), int(row[2])] for row in rows if row[0] is not None}
+    return {month.label: counts.get(month.label, [0, 0]) for month in months}
 
 
 def _docs_first(

@@ -10,9 +10,20 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from communitydesk.metrics.filters import matching_tickets
 from communitydesk.metrics.models import TicketFacts
-from communitydesk.metrics.periods import created_and_first_response_by_month, from_month_facts
+from communitydesk.metrics.periods import (
+    created_and_first_response_by_month,
+    filtered_months,
+    from_month_facts,
+    month_label,
+)
 from communitydesk.metrics.schemas import Durations, MetricsFilter, Period
-from communitydesk.metrics.sql import buckets, in_bucket, percentiles, percentiles_by_month
+from communitydesk.metrics.sql import (
+    buckets,
+    in_bucket,
+    percentiles,
+    percentiles_by_month,
+    percentiles_of_rows,
+)
 
 
 def expert_answer_time_by_period(
@@ -23,6 +34,10 @@ def expert_answer_time_by_period(
         return percentiles_by_month(
             session, periods, TicketFacts.first_answer_month, TicketFacts.expert_answer_seconds
         )[0]
+    if filtered_months(periods, flt):
+        return _durations_by_month(
+            session, periods, flt, TicketFacts.first_answer_month, TicketFacts.expert_answer_seconds
+        )
     return _durations(session, periods, flt, TicketFacts.first_answer_at, TicketFacts.expert_answer_seconds)
 
 
@@ -32,6 +47,10 @@ def first_response_time_by_period(
     """Time from a ticket's creation to its first response, for tickets created in each period."""
     if from_month_facts(periods, flt):
         return created_and_first_response_by_month(session, periods)[1]
+    if filtered_months(periods, flt):
+        return _durations_by_month(
+            session, periods, flt, TicketFacts.created_month, TicketFacts.first_response_seconds
+        )
     return _durations(session, periods, flt, TicketFacts.created_at, TicketFacts.first_response_seconds)
 
 
@@ -52,3 +71,21 @@ def _durations(
     if flt.narrows:
         durations = durations.where(TicketFacts.ticket_id.in_(matching_tickets(flt)))
     return percentiles(session, periods, durations)
+
+
+def _durations_by_month(
+    session: Session,
+    months: Sequence[Period],
+    flt: MetricsFilter,
+    month: InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+    seconds: InstrumentedAttribute[float | None],
+) -> dict[str, Durations]:
+    """Percentiles of a per-ticket duration by a month column of the facts, for the filter's tickets."""
+    rows = session.execute(
+        select(month_label(months, month), seconds).where(
+            month.in_([period.month_key for period in months]),
+            seconds.is_not(None),
+            TicketFacts.ticket_id.in_(matching_tickets(flt)),
+        )
+    )
+    return percentiles_of_rows(months, ((str(label), value) for label, value in rows))

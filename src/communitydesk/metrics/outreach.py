@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, distinct, exists, func, select, true
+from sqlalchemy import case, distinct, exists, func, true
 from sqlalchemy.orm import Session, aliased
 
 from communitydesk.experts import service as experts
 from communitydesk.experts.schemas import CHANNEL_PLATFORM
 from communitydesk.metrics.facts import EXPERT_RESPONDED, REACHED_OUT, macro_event
 from communitydesk.metrics.models import OutreachMonth
-from communitydesk.metrics.periods import count_in, counts_by_period, from_month_facts, share
+from communitydesk.metrics.periods import calendar_months, count_by_month, count_in, counts_by_period, share
 from communitydesk.metrics.schemas import MetricsFilter, Outreach, Period
 from communitydesk.metrics.sql import buckets
 from communitydesk.tickets.models import AuditEvent
@@ -39,8 +39,8 @@ def outreach_by_period(
 ) -> dict[str, Outreach]:
     """Count outreach, expert responses and answered outreach in each period."""
     tracked = tracked_outreach_count(session, periods, flt)
-    if from_month_facts(periods, flt):
-        return _outreach(periods, _outreach_by_month(session, periods), tracked)
+    if calendar_months(periods):
+        return _outreach(periods, _outreach_by_month(session, periods, flt), tracked)
     bucket = buckets(periods)
     reached, later_answer, responded = aliased(AuditEvent), aliased(AuditEvent), aliased(AuditEvent)
     answered = exists().where(
@@ -63,19 +63,19 @@ def outreach_by_period(
     return _outreach(periods, counts, tracked)
 
 
-def _outreach_by_month(session: Session, months: Sequence[Period]) -> dict[str, list[int]]:
+def _outreach_by_month(
+    session: Session, months: Sequence[Period], flt: MetricsFilter
+) -> dict[str, list[int]]:
     """Count tickets reached out to, answered and responded to per calendar month, from the facts."""
-    by_key = {month.month_key: month.label for month in months}
     flags = (OutreachMonth.reached_out, OutreachMonth.answered, OutreachMonth.responded)
-    counted = {
-        by_key[row[0]]: [int(value) for value in row[1:]]
-        for row in session.execute(
-            select(OutreachMonth.month, *(func.count(case((flag == true(), 1))) for flag in flags))
-            .where(OutreachMonth.month.in_(by_key))
-            .group_by(OutreachMonth.month)
-        )
-    }
-    return {month.label: counted.get(month.label, [0, 0, 0]) for month in months}
+    return count_by_month(
+        session,
+        months,
+        OutreachMonth.month,
+        OutreachMonth.ticket_id,
+        flt,
+        *(func.count(case((flag == true(), 1))) for flag in flags),
+    )
 
 
 def _outreach(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, ScalarSelect, select
+from sqlalchemy import CTE, ColumnElement, ScalarSelect, case, select
 from sqlalchemy.orm import Session
 
 from communitydesk.metrics import facts
@@ -52,9 +52,43 @@ def counts_by_period(
     return {period.label: rows.get(period.label, [0] * len(counts)) for period in periods}
 
 
+def calendar_months(periods: Sequence[Period]) -> bool:
+    """Whether every period is exactly one calendar month: the facts' month columns can answer."""
+    return all(period.is_calendar_month for period in periods)
+
+
 def from_month_facts(periods: Sequence[Period], flt: MetricsFilter) -> bool:
-    """Whether the facts' month columns can answer: unfiltered calendar months."""
-    return not flt.narrows and all(period.is_calendar_month for period in periods)
+    """Whether the month counts (no ticket in them) can answer: unfiltered calendar months."""
+    return not flt.narrows and calendar_months(periods)
+
+
+def filtered_months(periods: Sequence[Period], flt: MetricsFilter) -> bool:
+    """Whether the facts' month columns, narrowed to the filter's tickets, should answer."""
+    return flt.narrows and calendar_months(periods)
+
+
+def month_label(months: Sequence[Period], column: Any) -> ColumnElement[Any]:
+    """Return the label of the month a YYYYMM column holds (NULL for other months)."""
+    return case({month.month_key: month.label for month in months}, value=column)
+
+
+def count_by_month(
+    session: Session,
+    months: Sequence[Period],
+    month: Any,
+    ticket_id: Any,
+    flt: MetricsFilter,
+    *counted: ColumnElement[int],
+    where: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, list[int]]:
+    """Count facts rows per calendar month (a YYYYMM column), of the tickets the filter matches."""
+    keys = {period.month_key: period.label for period in months}
+    query = select(month, *counted).where(month.in_(keys), *where).group_by(month)
+    if flt.narrows:
+        # The filter's tickets drive the query (the facts' primary key), not every row of the months.
+        query = query.where(ticket_id.in_(matching_tickets(flt)))
+    rows = {keys[int(row[0])]: [int(value or 0) for value in row[1:]] for row in session.execute(query)}
+    return {period.label: rows.get(period.label, [0] * len(counted)) for period in months}
 
 
 def month_counts(
