@@ -5,7 +5,8 @@ database (SQLite or PostgreSQL), so there is one ranking implementation everywhe
 
 Two FTS5 tables: one row per page (title, description, headings, text) and one row per section (heading
 trail, text). Both carry a `key` column holding the page's token (`p<id>`), weighted 0: a query can then be
-restricted to a few pages (`key : (p1 OR p7)`), which keeps BM25 cheap for long queries.
+restricted to a few pages (`key : (p1 OR p7)`), which keeps BM25 cheap for long queries. Pages are scored
+in memory with FTS5's own BM25 (see postings.py): FTS5 would score nearly every page for a long text.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import NDArray
+
 from communitydesk.docs.links import collect_anchors, redirect_urls
+from communitydesk.docs.postings import PagePostings, load_postings
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
     MARK_END,
@@ -83,6 +88,10 @@ class SqliteDocsIndex:
         self._page_count = 0
         self._titles: _TitleTerms | None = None
         self._stem_cache: dict[str, str] = {}
+        self._db.execute(
+            "CREATE VIRTUAL TABLE temp.pages_instances USING fts5vocab (main, pages_fts, instance)"
+        )
+        self._postings: PagePostings | None = None
         # The semantic extra, when the settings turn it on (see service.open_index).
         self.semantic: SemanticRanker | None = None
 
@@ -110,6 +119,7 @@ class SqliteDocsIndex:
                     self._db.execute(statement)
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             self._vocabulary = None
+            self._postings = None
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -152,8 +162,10 @@ class SqliteDocsIndex:
         return RootState(root_id, path, rule, files, changed)
 
     def apply(self, root: RootState, changes: Iterable[FileChange]) -> None:
+        changed = False
         with self._transaction():
             for change in changes:
+                changed = changed or change.content_changed
                 if change.content_changed:
                     self._delete_page(root.id, change.path)
                 if change.state is None:
@@ -169,6 +181,8 @@ class SqliteDocsIndex:
                 if change.page is not None and change.content_changed:
                     self._insert_page(root.id, change.page)
             self._vocabulary = None
+            if changed:  # reading them again costs a second: not after a batch that changed no page
+                self._postings = None
 
     def refresh_anchors(self) -> None:
         """Bring every page's link texts and link count up to date with the stored links.
@@ -364,24 +378,51 @@ class SqliteDocsIndex:
     def search(
         self, terms: Sequence[QueryTerm], *, limit: int, within: Sequence[int] | None = None
     ) -> list[PageHit]:
-        expression = match_expression(terms)
-        if not expression or within == []:
+        if not match_expression(terms) or within == [] or limit <= 0:
             return []
-        if within is not None:
-            expression = f"{{title description headings body}} : ({expression}) AND key : ({_keys(within)})"
-        w = self.weights
-        sql = """
-            WITH hits AS (
-                SELECT rowid AS id, bm25(pages_fts, 0, ?, ?, ?, ?) AS rank
-                FROM pages_fts WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?
-            )
-            SELECT p.id, r.path, p.path, p.url, p.title, p.stage, p.group_name, -hits.rank, p.inlinks
-            FROM hits JOIN pages p ON p.id = hits.id JOIN roots r ON r.id = p.root_id
-            ORDER BY hits.rank
-        """
         with self._lock:
-            rows = self._db.execute(sql, (w.title, w.description, w.headings, w.body, expression, limit))
-            return [PageHit(*row) for row in rows.fetchall()]
+            postings = self._load_postings()
+            scores = np.zeros(postings.size, dtype=np.float64)
+            matched = np.zeros(postings.size, dtype=bool)
+            words = self._stems(sorted({term.tokens[0] for term in terms if len(term.tokens) == 1}))
+            for term in terms:
+                if len(term.tokens) == 1:
+                    pages, term_scores = postings.term_scores(words.get(term.tokens[0], ""))
+                else:
+                    pages, term_scores = self._phrase_scores(term, postings.size)
+                # A term repeated in the text counts as often (FTS5's BM25 has no query-term weights).
+                scores[pages] += term_scores * max(term.count, 1)
+                matched[pages] = True
+            found = np.flatnonzero(matched)
+            if within is not None:
+                found = np.intersect1d(found, np.array(within, dtype=np.int64))
+            best = found[np.lexsort((found, -scores[found]))[:limit]].tolist()
+            return [replace(hit, score=float(scores[hit.page_id])) for hit in self.page_hits(best)]
+
+    def _phrase_scores(self, term: QueryTerm, size: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Return the pages holding a phrase and its BM25 score in each, from FTS5 (which has the positions).
+
+        BM25 is a sum over phrases, and a phrase's score in a page does not depend on the other phrases: so
+        one query per phrase gives what the whole OR query would. Phrases match few pages: this is cheap.
+        """
+        expression = match_expression([replace(term, count=1)])
+        if not expression:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        w = self.weights
+        restricted = f"{{title description headings body}} : ({expression})"  # as the postings: no key
+        rows = self._db.execute(
+            "SELECT rowid, -bm25(pages_fts, 0, ?, ?, ?, ?) FROM pages_fts WHERE pages_fts MATCH ?",
+            (w.title, w.description, w.headings, w.body, restricted),
+        ).fetchall()
+        pages = np.array([page for page, _ in rows if page < size], dtype=np.int64)
+        return pages, np.array([score for page, score in rows if page < size], dtype=np.float64)
+
+    def _load_postings(self) -> PagePostings:
+        """Return the page postings (read once, then after every change of the pages)."""
+        if self._postings is None:
+            w = self.weights
+            self._postings = load_postings(self._db, (w.title, w.description, w.headings, w.body))
+        return self._postings
 
     def best_sections(
         self, page_ids: Sequence[int], terms: Sequence[QueryTerm], *, per_page: int = 1
