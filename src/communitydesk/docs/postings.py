@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 # FTS5's bm25() constants (fts5_aux.c).
 _K1 = 1.2
 _B = 0.75
-_BATCH = 4096  # terms read at a time: bounds the memory of the text the read returns
+_BATCH = 256  # terms read at a time: a few common terms have 100,000 instances; this bounds the memory
 # The instance list names columns; a code per column (key: 0) fits in the low bits of one integer per
 # instance, so a term's instances travel as one string of integers.
 _INSTANCES = """
@@ -39,7 +39,7 @@ class PagePostings:
     """Every text term's pages with its weighted frequency in each, and each page's BM25 length norm."""
 
     offsets: dict[str, tuple[int, int]]  # stem -> its slice of `pages` and `frequencies`
-    pages: NDArray[np.int64]  # page ids, by term and then page
+    pages: NDArray[np.int32]  # page ids, by term and then page
     frequencies: NDArray[np.float64]  # sum over the term's instances in the page of their column's weight
     length_norms: NDArray[np.float64]  # by page id: k1 * (1 - b + b * page length / average length)
     rows: int  # pages in the index
@@ -49,7 +49,7 @@ class PagePostings:
         """Return the length of an array indexed by page id."""
         return len(self.length_norms)
 
-    def term_scores(self, stem: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    def term_scores(self, stem: str) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
         """Return the pages holding a stem and its BM25 score in each (FTS5's formula, term by term)."""
         start, end = self.offsets.get(stem, (0, 0))
         pages, frequencies = self.pages[start:end], self.frequencies[start:end]
@@ -67,37 +67,37 @@ def load_postings(db: sqlite3.Connection, column_weights: Sequence[float]) -> Pa
     rows, last_id = db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM pages_fts").fetchone()
     lengths = np.zeros(int(last_id) + 1, dtype=np.int64)
     stems: list[str] = []
-    term_parts: list[NDArray[np.int64]] = []
-    page_parts: list[NDArray[np.int64]] = []
+    term_parts: list[NDArray[np.int32]] = []
+    page_parts: list[NDArray[np.int32]] = []
     frequency_parts: list[NDArray[np.float64]] = []
     cursor = db.execute(_INSTANCES)
     while batch := cursor.fetchmany(_BATCH):
         counts = np.array([count for _, count, _ in batch], dtype=np.int64)
         codes = np.fromstring(",".join(codes for _, _, codes in batch), dtype=np.int64, sep=",")
-        terms = np.repeat(np.arange(len(stems), len(stems) + len(batch), dtype=np.int64), counts)
+        terms = np.repeat(np.arange(len(stems), len(stems) + len(batch), dtype=np.int32), counts)
         stems.extend(stem for stem, _, _ in batch)
-        pages, columns = codes >> 3, codes & 7
+        pages, columns = (codes >> 3).astype(np.int32), codes & 7
+        del codes
         lengths += np.bincount(pages, minlength=len(lengths))  # FTS5's length: all columns, key too
         text = columns > 0
         terms, pages, frequencies = terms[text], pages[text], weights[columns[text]]
         if not len(terms):
             continue
-        keys = terms * len(lengths) + pages
-        if np.any(keys[1:] < keys[:-1]):  # the instance list comes by term and page; never rely on it
-            order = np.argsort(keys, kind="stable")
-            keys, terms, pages, frequencies = keys[order], terms[order], pages[order], frequencies[order]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        if np.any((terms[1:] == terms[:-1]) & (pages[1:] < pages[:-1])):  # they come by term and page
+            order = np.lexsort((pages, terms))
+            terms, pages, frequencies = terms[order], pages[order], frequencies[order]
+        starts = np.flatnonzero(np.r_[True, (terms[1:] != terms[:-1]) | (pages[1:] != pages[:-1])])
         term_parts.append(terms[starts])
         page_parts.append(pages[starts])
         frequency_parts.append(np.add.reduceat(frequencies, starts))
-    term_of = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int64)
+    term_of = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int32)
     bounds = np.searchsorted(term_of, np.arange(len(stems) + 1)).tolist()
     average_length = lengths.sum() / rows if rows else 1.0
     return PagePostings(
         offsets={
             stem: (bounds[i], bounds[i + 1]) for i, stem in enumerate(stems) if bounds[i + 1] > bounds[i]
         },
-        pages=np.concatenate(page_parts) if page_parts else np.zeros(0, dtype=np.int64),
+        pages=np.concatenate(page_parts) if page_parts else np.zeros(0, dtype=np.int32),
         frequencies=np.concatenate(frequency_parts) if frequency_parts else np.zeros(0, dtype=np.float64),
         length_norms=_K1 * (1 - _B + _B * lengths / average_length),
         rows=int(rows),

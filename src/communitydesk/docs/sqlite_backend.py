@@ -399,7 +399,7 @@ class SqliteDocsIndex:
             best = found[np.lexsort((found, -scores[found]))[:limit]].tolist()
             return [replace(hit, score=float(scores[hit.page_id])) for hit in self.page_hits(best)]
 
-    def _phrase_scores(self, term: QueryTerm, size: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    def _phrase_scores(self, term: QueryTerm, size: int) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
         """Return the pages holding a phrase and its BM25 score in each, from FTS5 (which has the positions).
 
         BM25 is a sum over phrases, and a phrase's score in a page does not depend on the other phrases: so
@@ -407,14 +407,14 @@ class SqliteDocsIndex:
         """
         expression = match_expression([replace(term, count=1)])
         if not expression:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
         w = self.weights
         restricted = f"{{title description headings body}} : ({expression})"  # as the postings: no key
         rows = self._db.execute(
             "SELECT rowid, -bm25(pages_fts, 0, ?, ?, ?, ?) FROM pages_fts WHERE pages_fts MATCH ?",
             (w.title, w.description, w.headings, w.body, restricted),
         ).fetchall()
-        pages = np.array([page for page, _ in rows if page < size], dtype=np.int64)
+        pages = np.array([page for page, _ in rows if page < size], dtype=np.int32)
         return pages, np.array([score for page, score in rows if page < size], dtype=np.float64)
 
     def _load_postings(self) -> PagePostings:
