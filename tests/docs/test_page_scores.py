@@ -11,7 +11,7 @@ import pytest
 from communitydesk.docs import service
 from communitydesk.docs.indexer import DocsTree
 from communitydesk.docs.query import extract_terms
-from communitydesk.docs.schemas import QueryTerm
+from communitydesk.docs.schemas import FileChange, QueryTerm
 from communitydesk.docs.sqlite_backend import SqliteDocsIndex, match_expression
 from communitydesk.docs.urls import UrlRule
 
@@ -91,3 +91,29 @@ def test_scores_follow_reindexing(docs_index: SqliteDocsIndex, docs_tree: Path) 
     assert {hit.page_id: hit.score for hit in hits} == pytest.approx(
         fts5_scores(docs_index, terms), rel=1e-12
     )
+
+
+def test_a_reopened_index_scores_with_the_stored_postings(indexed: SqliteDocsIndex) -> None:
+    terms = indexed.analyse(extract_terms(TEXTS[2]))
+    with closing(sqlite3.connect(indexed.path)) as db:
+        assert db.execute("SELECT count(*) FROM page_postings").fetchone() == (1,)
+
+    with SqliteDocsIndex(indexed.path) as reopened:
+        assert reopened.search(terms, limit=10) == indexed.search(terms, limit=10)
+
+
+def test_pages_changed_without_refreshing_the_postings_still_score_right(
+    indexed: SqliteDocsIndex, tmp_path: Path
+) -> None:
+    """`apply` alone (no `refresh_postings`) leaves the stored postings stale: they must not be used."""
+    root = indexed.open_root(str((tmp_path / "docs").resolve()), UrlRule(BASE))
+    indexed.apply(root, [FileChange("runners/register.md", None)])
+
+    with SqliteDocsIndex(indexed.path) as reopened:
+        for index in (indexed, reopened):
+            terms = index.analyse(extract_terms("register a runner"))
+            hits = index.search(terms, limit=10)
+            assert [hit.path for hit in hits] == ["ci/variables.md"]
+            assert {hit.page_id: hit.score for hit in hits} == pytest.approx(
+                fts5_scores(index, terms), rel=1e-12
+            )

@@ -5,10 +5,12 @@ phrase in it: with the 16 terms of a long text that is nearly every page, and ha
 The same formula over one posting per (term, page), held in numpy arrays, costs a fraction of that.
 
 The postings come from the index's own instance list, so every stem is the tokenizer's (porter unicode61):
-no second tokenizer to keep in step. The `key` column (the page token) is left out of them: a query word
-such as "p1" should not match a page by its key. The scores are FTS5's for a query restricted to the text
-columns (what `search(..., within=...)` has always run); they differ from an unrestricted FTS5 query only
-for words that are also page keys.
+no second tokenizer to keep in step. Reading that list takes about a second for the GitLab docs, so the
+indexer stores the result in the index file (`page_postings`), where opening the index finds it in a few
+hundredths of a second. The `key` column (the page token) is left out: a query word such as "p1" should not
+match a page by its key. The scores are FTS5's for a query restricted to the text columns (what
+`search(..., within=...)` has always run); they differ from an unrestricted query only for words that are
+also page keys.
 """
 
 from __future__ import annotations
@@ -24,14 +26,93 @@ from numpy.typing import NDArray
 # FTS5's bm25() constants (fts5_aux.c).
 _K1 = 1.2
 _B = 0.75
+_TEXT_COLUMNS = 4  # title, description, headings, body: codes 1 to 4 (key: 0)
 _BATCH = 256  # terms read at a time: a few common terms have 100,000 instances; this bounds the memory
-# The instance list names columns; a code per column (key: 0) fits in the low bits of one integer per
-# instance, so a term's instances travel as one string of integers.
+# The instance list names columns; a code per column fits in the low bits of one integer per instance, so
+# a term's instances travel as one string of integers.
 _INSTANCES = """
     SELECT term, count(*), group_concat(doc * 8 + CASE col WHEN 'title' THEN 1 WHEN 'description' THEN 2
                                                  WHEN 'headings' THEN 3 WHEN 'body' THEN 4 ELSE 0 END)
     FROM temp.pages_instances GROUP BY term
 """
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """How often each term occurs in each page, per text column, and each page's length: what BM25 needs
+    of the index, whatever the column weights."""
+
+    stems: list[str]
+    bounds: NDArray[np.int64]  # term i's postings: pages[bounds[i]:bounds[i + 1]]
+    pages: NDArray[np.int32]  # page ids, by term and then page
+    counts: NDArray[np.int32]  # per posting: the term's instances in title, description, headings, body
+    lengths: NDArray[np.int64]  # by page id: tokens in all columns (the key too, as FTS5 counts them)
+    rows: int  # pages in the index
+
+    def to_row(self) -> tuple[int, str, bytes, bytes, bytes, bytes]:
+        """Return the counts as a `page_postings` row (after its version)."""
+        return (
+            self.rows,
+            "\n".join(self.stems),
+            self.bounds.astype("<i8").tobytes(),
+            self.pages.astype("<i4").tobytes(),
+            self.counts.astype("<i4").tobytes(),
+            self.lengths.astype("<i8").tobytes(),
+        )
+
+    @classmethod
+    def from_row(
+        cls, rows: int, stems: str, bounds: bytes, pages: bytes, counts: bytes, lengths: bytes
+    ) -> TermCounts:
+        """Return the counts a `page_postings` row holds."""
+        return cls(  # the arrays are views of the row's bytes: read-only, no copies
+            stems=stems.split("\n") if stems else [],
+            bounds=np.frombuffer(bounds, dtype=np.dtype("<i8")),
+            pages=np.frombuffer(pages, dtype=np.dtype("<i4")),
+            counts=np.frombuffer(counts, dtype=np.dtype("<i4")).reshape(-1, _TEXT_COLUMNS),
+            lengths=np.frombuffer(lengths, dtype=np.dtype("<i8")),
+            rows=rows,
+        )
+
+
+def read_term_counts(db: sqlite3.Connection) -> TermCounts:
+    """Read the term counts of `pages_fts` through `temp.pages_instances` (an fts5vocab instance table)."""
+    rows, last_id = db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM pages_fts").fetchone()
+    lengths = np.zeros(int(last_id) + 1, dtype=np.int64)
+    stems: list[str] = []
+    term_parts: list[NDArray[np.int32]] = []
+    page_parts: list[NDArray[np.int32]] = []
+    count_parts: list[NDArray[np.int32]] = []
+    cursor = db.execute(_INSTANCES)
+    while batch := cursor.fetchmany(_BATCH):
+        counts = np.array([count for _, count, _ in batch], dtype=np.int64)
+        codes = np.fromstring(",".join(codes for _, _, codes in batch), dtype=np.int64, sep=",")
+        terms = np.repeat(np.arange(len(stems), len(stems) + len(batch), dtype=np.int32), counts)
+        stems.extend(stem for stem, _, _ in batch)
+        pages, columns = (codes >> 3).astype(np.int32), (codes & 7).astype(np.int32)
+        del codes
+        lengths += np.bincount(pages, minlength=len(lengths))
+        text = columns > 0
+        terms, pages, columns = terms[text], pages[text], columns[text]
+        if not len(terms):
+            continue
+        if np.any((terms[1:] == terms[:-1]) & (pages[1:] < pages[:-1])):  # they come by term and page
+            order = np.lexsort((pages, terms))
+            terms, pages, columns = terms[order], pages[order], columns[order]
+        starts = np.flatnonzero(np.r_[True, (terms[1:] != terms[:-1]) | (pages[1:] != pages[:-1])])
+        term_parts.append(terms[starts])
+        page_parts.append(pages[starts])
+        one_hot = (columns[:, None] == np.arange(1, _TEXT_COLUMNS + 1, dtype=np.int32)).astype(np.int32)
+        count_parts.append(np.add.reduceat(one_hot, starts, axis=0))
+    term_of = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int32)
+    return TermCounts(
+        stems=stems,
+        bounds=np.searchsorted(term_of, np.arange(len(stems) + 1)).astype(np.int64),
+        pages=np.concatenate(page_parts) if page_parts else np.zeros(0, dtype=np.int32),
+        counts=np.concatenate(count_parts) if count_parts else np.zeros((0, _TEXT_COLUMNS), dtype=np.int32),
+        lengths=lengths,
+        rows=int(rows),
+    )
 
 
 @dataclass(frozen=True)
@@ -43,6 +124,23 @@ class PagePostings:
     frequencies: NDArray[np.float64]  # sum over the term's instances in the page of their column's weight
     length_norms: NDArray[np.float64]  # by page id: k1 * (1 - b + b * page length / average length)
     rows: int  # pages in the index
+
+    @classmethod
+    def weighted(cls, counts: TermCounts, column_weights: Sequence[float]) -> PagePostings:
+        """Return the postings of the counts with column weights (title, description, headings, body)."""
+        bounds = counts.bounds.tolist()
+        average_length = counts.lengths.sum() / counts.rows if counts.rows else 1.0
+        return cls(
+            offsets={
+                stem: (bounds[i], bounds[i + 1])
+                for i, stem in enumerate(counts.stems)
+                if bounds[i + 1] > bounds[i]
+            },
+            pages=counts.pages,
+            frequencies=_weighted_sum(counts.counts, column_weights),
+            length_norms=_K1 * (1 - _B + _B * counts.lengths / average_length),
+            rows=counts.rows,
+        )
 
     @property
     def size(self) -> int:
@@ -58,47 +156,9 @@ class PagePostings:
         return pages, idf * ((frequencies * (_K1 + 1.0)) / (frequencies + self.length_norms[pages]))
 
 
-def load_postings(db: sqlite3.Connection, column_weights: Sequence[float]) -> PagePostings:
-    """Read the postings of `pages_fts` through `temp.pages_instances` (an fts5vocab instance table).
-
-    `column_weights`: of title, description, headings and body. About a second for the GitLab docs.
-    """
-    weights = np.array([0.0, *column_weights], dtype=np.float64)
-    rows, last_id = db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM pages_fts").fetchone()
-    lengths = np.zeros(int(last_id) + 1, dtype=np.int64)
-    stems: list[str] = []
-    term_parts: list[NDArray[np.int32]] = []
-    page_parts: list[NDArray[np.int32]] = []
-    frequency_parts: list[NDArray[np.float64]] = []
-    cursor = db.execute(_INSTANCES)
-    while batch := cursor.fetchmany(_BATCH):
-        counts = np.array([count for _, count, _ in batch], dtype=np.int64)
-        codes = np.fromstring(",".join(codes for _, _, codes in batch), dtype=np.int64, sep=",")
-        terms = np.repeat(np.arange(len(stems), len(stems) + len(batch), dtype=np.int32), counts)
-        stems.extend(stem for stem, _, _ in batch)
-        pages, columns = (codes >> 3).astype(np.int32), codes & 7
-        del codes
-        lengths += np.bincount(pages, minlength=len(lengths))  # FTS5's length: all columns, key too
-        text = columns > 0
-        terms, pages, frequencies = terms[text], pages[text], weights[columns[text]]
-        if not len(terms):
-            continue
-        if np.any((terms[1:] == terms[:-1]) & (pages[1:] < pages[:-1])):  # they come by term and page
-            order = np.lexsort((pages, terms))
-            terms, pages, frequencies = terms[order], pages[order], frequencies[order]
-        starts = np.flatnonzero(np.r_[True, (terms[1:] != terms[:-1]) | (pages[1:] != pages[:-1])])
-        term_parts.append(terms[starts])
-        page_parts.append(pages[starts])
-        frequency_parts.append(np.add.reduceat(frequencies, starts))
-    term_of = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int32)
-    bounds = np.searchsorted(term_of, np.arange(len(stems) + 1)).tolist()
-    average_length = lengths.sum() / rows if rows else 1.0
-    return PagePostings(
-        offsets={
-            stem: (bounds[i], bounds[i + 1]) for i, stem in enumerate(stems) if bounds[i + 1] > bounds[i]
-        },
-        pages=np.concatenate(page_parts) if page_parts else np.zeros(0, dtype=np.int32),
-        frequencies=np.concatenate(frequency_parts) if frequency_parts else np.zeros(0, dtype=np.float64),
-        length_norms=_K1 * (1 - _B + _B * lengths / average_length),
-        rows=int(rows),
-    )
+def _weighted_sum(counts: NDArray[np.int32], weights: Sequence[float]) -> NDArray[np.float64]:
+    """Return each row's counts times the column weights, summed (column by column: no float copy of all)."""
+    total = np.zeros(len(counts), dtype=np.float64)
+    for column, weight in enumerate(weights):
+        total += counts[:, column] * float(weight)
+    return total

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from communitydesk.docs.links import collect_anchors, redirect_urls
-from communitydesk.docs.postings import PagePostings, load_postings
+from communitydesk.docs.postings import PagePostings, TermCounts, read_term_counts
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
     MARK_END,
@@ -118,6 +118,7 @@ class SqliteDocsIndex:
                 if statement.strip():
                     self._db.execute(statement)
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._db.execute("INSERT INTO meta VALUES ('pages_version', '0')")
             self._vocabulary = None
             self._postings = None
 
@@ -181,7 +182,10 @@ class SqliteDocsIndex:
                 if change.page is not None and change.content_changed:
                     self._insert_page(root.id, change.page)
             self._vocabulary = None
-            if changed:  # reading them again costs a second: not after a batch that changed no page
+            if changed:  # the stored postings stay valid for a batch that changed no page
+                self._db.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'pages_version'"
+                )
                 self._postings = None
 
     def refresh_anchors(self) -> None:
@@ -218,6 +222,22 @@ class SqliteDocsIndex:
                         "UPDATE pages SET inlinks = ? WHERE id = ?", (anchors.inlinks(page_id), page_id)
                     )
             self._vocabulary = None
+
+    def refresh_postings(self) -> None:
+        """Store the pages' term counts for page scores, read from FTS5 (about a second for GitLab's docs)."""
+        with self._transaction():
+            version = self._pages_version()
+            stored = self._db.execute("SELECT pages_version FROM page_postings").fetchone()
+            if stored is not None and stored[0] == version:
+                return
+            counts = read_term_counts(self._db)
+            self._db.execute("DELETE FROM page_postings")
+            self._db.execute(
+                "INSERT INTO page_postings (pages_version, rows, stems, bounds, pages, counts, lengths)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (version, *counts.to_row()),
+            )
+            self._postings = PagePostings.weighted(counts, self._column_weights())
 
     def optimise(self) -> None:
         """Merge each full-text index into one b-tree: faster queries after a large (re)build."""
@@ -418,11 +438,25 @@ class SqliteDocsIndex:
         return pages, np.array([score for page, score in rows if page < size], dtype=np.float64)
 
     def _load_postings(self) -> PagePostings:
-        """Return the page postings (read once, then after every change of the pages)."""
+        """Return the page postings: the stored ones when they are of the current pages, else read from FTS5
+        (an index changed by `apply` without `refresh_postings`); kept until the pages change."""
         if self._postings is None:
-            w = self.weights
-            self._postings = load_postings(self._db, (w.title, w.description, w.headings, w.body))
+            row = self._db.execute(
+                "SELECT rows, stems, bounds, pages, counts, lengths FROM page_postings"
+                " WHERE pages_version = ?",
+                (self._pages_version(),),
+            ).fetchone()
+            counts = TermCounts.from_row(*row) if row else read_term_counts(self._db)
+            self._postings = PagePostings.weighted(counts, self._column_weights())
         return self._postings
+
+    def _pages_version(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'pages_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _column_weights(self) -> tuple[float, float, float, float]:
+        w = self.weights
+        return w.title, w.description, w.headings, w.body
 
     def best_sections(
         self, page_ids: Sequence[int], terms: Sequence[QueryTerm], *, per_page: int = 1
