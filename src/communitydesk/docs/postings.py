@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 _K1 = 1.2
 _B = 0.75
 _TEXT_COLUMNS = 4  # title, description, headings, body: codes 1 to 4 (key: 0)
-_BATCH = 256  # terms read at a time: a few common terms have 100,000 instances; this bounds the memory
+_BATCH = 64  # terms read at a time: a few common terms have 100,000 instances; this bounds the memory
 # The instance list names columns; a code per column fits in the low bits of one integer per instance, so
 # a term's instances travel as one string of integers.
 _INSTANCES = """
@@ -49,15 +49,15 @@ class TermCounts:
     lengths: NDArray[np.int64]  # by page id: tokens in all columns (the key too, as FTS5 counts them)
     rows: int  # pages in the index
 
-    def to_row(self) -> tuple[int, str, bytes, bytes, bytes, bytes]:
-        """Return the counts as a `page_postings` row (after its version)."""
+    def to_row(self) -> tuple[int, str, memoryview, memoryview, memoryview, memoryview]:
+        """Return the counts as a `page_postings` row (after its version); the blobs are views, not copies."""
         return (
             self.rows,
             "\n".join(self.stems),
-            self.bounds.astype("<i8").tobytes(),
-            self.pages.astype("<i4").tobytes(),
-            self.counts.astype("<i4").tobytes(),
-            self.lengths.astype("<i8").tobytes(),
+            np.ascontiguousarray(self.bounds, dtype="<i8").data,
+            np.ascontiguousarray(self.pages, dtype="<i4").data,
+            np.ascontiguousarray(self.counts, dtype="<i4").data,
+            np.ascontiguousarray(self.lengths, dtype="<i8").data,
         )
 
     @classmethod
@@ -78,38 +78,52 @@ class TermCounts:
 def read_term_counts(db: sqlite3.Connection) -> TermCounts:
     """Read the term counts of `pages_fts` through `temp.pages_instances` (an fts5vocab instance table)."""
     rows, last_id = db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM pages_fts").fetchone()
+    # The arrays are filled in place (one concatenation at the end would hold everything twice). Sized by
+    # the row vocabulary, which counts key-column postings too: a few more than needed.
+    terms_known, postings_known = db.execute(
+        "SELECT count(*), coalesce(sum(doc), 0) FROM pages_vocab"
+    ).fetchone()
+    bounds = np.zeros(terms_known + 1, dtype=np.int64)
+    pages = np.zeros(postings_known, dtype=np.int32)
+    counts = np.zeros((postings_known, _TEXT_COLUMNS), dtype=np.int32)
     lengths = np.zeros(int(last_id) + 1, dtype=np.int64)
     stems: list[str] = []
-    term_parts: list[NDArray[np.int32]] = []
-    page_parts: list[NDArray[np.int32]] = []
-    count_parts: list[NDArray[np.int32]] = []
+    filled = 0
     cursor = db.execute(_INSTANCES)
     while batch := cursor.fetchmany(_BATCH):
-        counts = np.array([count for _, count, _ in batch], dtype=np.int64)
-        codes = np.fromstring(",".join(codes for _, _, codes in batch), dtype=np.int64, sep=",")
-        terms = np.repeat(np.arange(len(stems), len(stems) + len(batch), dtype=np.int32), counts)
+        first = len(stems)
         stems.extend(stem for stem, _, _ in batch)
-        pages, columns = (codes >> 3).astype(np.int32), (codes & 7).astype(np.int32)
+        instances = np.array([count for _, count, _ in batch], dtype=np.int64)
+        codes = np.fromstring(",".join(codes for _, _, codes in batch), dtype=np.int64, sep=",")
+        term_ids = np.repeat(np.arange(first, len(stems), dtype=np.int32), instances)
+        page_ids, columns = (codes >> 3).astype(np.int32), (codes & 7).astype(np.int32)
         del codes
-        lengths += np.bincount(pages, minlength=len(lengths))
+        lengths += np.bincount(page_ids, minlength=len(lengths))
         text = columns > 0
-        terms, pages, columns = terms[text], pages[text], columns[text]
-        if not len(terms):
-            continue
-        if np.any((terms[1:] == terms[:-1]) & (pages[1:] < pages[:-1])):  # they come by term and page
-            order = np.lexsort((pages, terms))
-            terms, pages, columns = terms[order], pages[order], columns[order]
-        starts = np.flatnonzero(np.r_[True, (terms[1:] != terms[:-1]) | (pages[1:] != pages[:-1])])
-        term_parts.append(terms[starts])
-        page_parts.append(pages[starts])
-        one_hot = (columns[:, None] == np.arange(1, _TEXT_COLUMNS + 1, dtype=np.int32)).astype(np.int32)
-        count_parts.append(np.add.reduceat(one_hot, starts, axis=0))
-    term_of = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int32)
+        term_ids, page_ids, columns = term_ids[text], page_ids[text], columns[text]
+        if np.any((term_ids[1:] == term_ids[:-1]) & (page_ids[1:] < page_ids[:-1])):  # by term and page
+            order = np.lexsort((page_ids, term_ids))
+            term_ids, page_ids, columns = term_ids[order], page_ids[order], columns[order]
+        changes = (term_ids[1:] != term_ids[:-1]) | (page_ids[1:] != page_ids[:-1])
+        starts = np.flatnonzero(np.r_[True, changes]) if len(term_ids) else np.zeros(0, dtype=np.int64)
+        if len(stems) + 1 > len(bounds) or filled + len(starts) > len(pages):  # the index changed meanwhile
+            bounds = np.concatenate([bounds, np.zeros(len(stems) + 1, dtype=np.int64)])
+            pages = np.concatenate([pages, np.zeros(len(pages) + len(starts), dtype=np.int32)])
+            counts = np.concatenate([counts, np.zeros((len(counts) + len(starts), _TEXT_COLUMNS), np.int32)])
+        end = filled + len(starts)
+        bounds[first + 1 : len(stems) + 1] = filled + np.searchsorted(
+            term_ids[starts], np.arange(first + 1, len(stems) + 1), side="left"
+        )
+        pages[filled:end] = page_ids[starts]
+        if len(starts):
+            one_hot = (columns[:, None] == np.arange(1, _TEXT_COLUMNS + 1, dtype=np.int32)).astype(np.int32)
+            counts[filled:end] = np.add.reduceat(one_hot, starts, axis=0)
+        filled = end
     return TermCounts(
         stems=stems,
-        bounds=np.searchsorted(term_of, np.arange(len(stems) + 1)).astype(np.int64),
-        pages=np.concatenate(page_parts) if page_parts else np.zeros(0, dtype=np.int32),
-        counts=np.concatenate(count_parts) if count_parts else np.zeros((0, _TEXT_COLUMNS), dtype=np.int32),
+        bounds=bounds[: len(stems) + 1],
+        pages=pages[:filled],
+        counts=counts[:filled],
         lengths=lengths,
         rows=int(rows),
     )
