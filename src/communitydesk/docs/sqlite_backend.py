@@ -404,12 +404,15 @@ class SqliteDocsIndex:
             postings = self._load_postings()
             scores = np.zeros(postings.size, dtype=np.float64)
             matched = np.zeros(postings.size, dtype=bool)
-            words = self._stems(sorted({term.tokens[0] for term in terms if len(term.tokens) == 1}))
-            for term in terms:
-                if len(term.tokens) == 1:
-                    pages, term_scores = postings.term_scores(words.get(term.tokens[0], ""))
+            phrases = [(term, [token for token in term.tokens if token.isalnum()]) for term in terms]
+            words = self._stems(sorted({tokens[0] for _, tokens in phrases if len(tokens) == 1}))
+            for term, tokens in phrases:  # the tokens match_expression would quote
+                if len(tokens) == 1:
+                    pages, term_scores = postings.term_scores(words.get(tokens[0], ""))
+                elif tokens:
+                    pages, term_scores = self._phrase_scores(tokens, postings.size)
                 else:
-                    pages, term_scores = self._phrase_scores(term, postings.size)
+                    continue
                 # A term repeated in the text counts as often (FTS5's BM25 has no query-term weights).
                 scores[pages] += term_scores * max(term.count, 1)
                 matched[pages] = True
@@ -419,15 +422,15 @@ class SqliteDocsIndex:
             best = found[np.lexsort((found, -scores[found]))[:limit]].tolist()
             return [replace(hit, score=float(scores[hit.page_id])) for hit in self.page_hits(best)]
 
-    def _phrase_scores(self, term: QueryTerm, size: int) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
+    def _phrase_scores(
+        self, tokens: Sequence[str], size: int
+    ) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
         """Return the pages holding a phrase and its BM25 score in each, from FTS5 (which has the positions).
 
         BM25 is a sum over phrases, and a phrase's score in a page does not depend on the other phrases: so
         one query per phrase gives what the whole OR query would. Phrases match few pages: this is cheap.
         """
-        expression = match_expression([replace(term, count=1)])
-        if not expression:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+        expression = '"' + " ".join(tokens) + '"'  # letters and digits only: nothing else can get in
         w = self.weights
         restricted = f"{{title description headings body}} : ({expression})"  # as the postings: no key
         rows = self._db.execute(
