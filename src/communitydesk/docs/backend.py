@@ -44,6 +44,10 @@ class SearchBackend(Protocol):
         """Bring every page's link texts and link count up to date with the stored links (after `apply`)."""
         ...
 
+    def refresh_postings(self) -> None:
+        """Store what scoring pages needs of their terms, when pages changed (after `apply`)."""
+        ...
+
     def optimise(self) -> None:
         """Compact the index after a large rebuild (may do nothing)."""
         ...

@@ -5,7 +5,8 @@ database (SQLite or PostgreSQL), so there is one ranking implementation everywhe
 
 Two FTS5 tables: one row per page (title, description, headings, text) and one row per section (heading
 trail, text). Both carry a `key` column holding the page's token (`p<id>`), weighted 0: a query can then be
-restricted to a few pages (`key : (p1 OR p7)`), which keeps BM25 cheap for long queries.
+restricted to a few pages (`key : (p1 OR p7)`), which keeps BM25 cheap for long queries. Pages are scored
+in memory with FTS5's own BM25 (see postings.py): FTS5 would score nearly every page for a long text.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import NDArray
+
 from communitydesk.docs.links import collect_anchors, redirect_urls
+from communitydesk.docs.postings import PagePostings, TermCounts, read_term_counts
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
     MARK_END,
@@ -83,6 +88,10 @@ class SqliteDocsIndex:
         self._page_count = 0
         self._titles: _TitleTerms | None = None
         self._stem_cache: dict[str, str] = {}
+        self._db.execute(
+            "CREATE VIRTUAL TABLE temp.pages_instances USING fts5vocab (main, pages_fts, instance)"
+        )
+        self._postings: PagePostings | None = None
         # The semantic extra, when the settings turn it on (see service.open_index).
         self.semantic: SemanticRanker | None = None
 
@@ -109,7 +118,9 @@ class SqliteDocsIndex:
                 if statement.strip():
                     self._db.execute(statement)
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._db.execute("INSERT INTO meta VALUES ('pages_version', '0')")
             self._vocabulary = None
+            self._postings = None
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -152,8 +163,10 @@ class SqliteDocsIndex:
         return RootState(root_id, path, rule, files, changed)
 
     def apply(self, root: RootState, changes: Iterable[FileChange]) -> None:
+        changed = False
         with self._transaction():
             for change in changes:
+                changed = changed or change.content_changed
                 if change.content_changed:
                     self._delete_page(root.id, change.path)
                 if change.state is None:
@@ -169,6 +182,11 @@ class SqliteDocsIndex:
                 if change.page is not None and change.content_changed:
                     self._insert_page(root.id, change.page)
             self._vocabulary = None
+            if changed:  # the stored postings stay valid for a batch that changed no page
+                self._db.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'pages_version'"
+                )
+                self._postings = None
 
     def refresh_anchors(self) -> None:
         """Bring every page's link texts and link count up to date with the stored links.
@@ -204,6 +222,22 @@ class SqliteDocsIndex:
                         "UPDATE pages SET inlinks = ? WHERE id = ?", (anchors.inlinks(page_id), page_id)
                     )
             self._vocabulary = None
+
+    def refresh_postings(self) -> None:
+        """Store the pages' term counts for page scores, read from FTS5 (about a second for GitLab's docs)."""
+        with self._transaction():
+            version = self._pages_version()
+            stored = self._db.execute("SELECT pages_version FROM page_postings").fetchone()
+            if stored is not None and stored[0] == version:
+                return
+            counts = read_term_counts(self._db)
+            self._db.execute("DELETE FROM page_postings")
+            self._db.execute(
+                "INSERT INTO page_postings (pages_version, rows, stems, bounds, pages, counts, lengths)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (version, *counts.to_row()),
+            )
+            self._postings = PagePostings.weighted(counts, self._column_weights())
 
     def optimise(self) -> None:
         """Merge each full-text index into one b-tree: faster queries after a large (re)build."""
@@ -364,24 +398,68 @@ class SqliteDocsIndex:
     def search(
         self, terms: Sequence[QueryTerm], *, limit: int, within: Sequence[int] | None = None
     ) -> list[PageHit]:
-        expression = match_expression(terms)
-        if not expression or within == []:
+        if not match_expression(terms) or within == [] or limit <= 0:
             return []
-        if within is not None:
-            expression = f"{{title description headings body}} : ({expression}) AND key : ({_keys(within)})"
-        w = self.weights
-        sql = """
-            WITH hits AS (
-                SELECT rowid AS id, bm25(pages_fts, 0, ?, ?, ?, ?) AS rank
-                FROM pages_fts WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?
-            )
-            SELECT p.id, r.path, p.path, p.url, p.title, p.stage, p.group_name, -hits.rank, p.inlinks
-            FROM hits JOIN pages p ON p.id = hits.id JOIN roots r ON r.id = p.root_id
-            ORDER BY hits.rank
-        """
         with self._lock:
-            rows = self._db.execute(sql, (w.title, w.description, w.headings, w.body, expression, limit))
-            return [PageHit(*row) for row in rows.fetchall()]
+            postings = self._load_postings()
+            scores = np.zeros(postings.size, dtype=np.float64)
+            matched = np.zeros(postings.size, dtype=bool)
+            phrases = [(term, [token for token in term.tokens if token.isalnum()]) for term in terms]
+            words = self._stems(sorted({tokens[0] for _, tokens in phrases if len(tokens) == 1}))
+            for term, tokens in phrases:  # the tokens match_expression would quote
+                if len(tokens) == 1:
+                    pages, term_scores = postings.term_scores(words.get(tokens[0], ""))
+                elif tokens:
+                    pages, term_scores = self._phrase_scores(tokens, postings.size)
+                else:
+                    continue
+                # A term repeated in the text counts as often (FTS5's BM25 has no query-term weights).
+                scores[pages] += term_scores * max(term.count, 1)
+                matched[pages] = True
+            found = np.flatnonzero(matched)
+            if within is not None:
+                found = np.intersect1d(found, np.array(within, dtype=np.int64))
+            best = found[np.lexsort((found, -scores[found]))[:limit]].tolist()
+            return [replace(hit, score=float(scores[hit.page_id])) for hit in self.page_hits(best)]
+
+    def _phrase_scores(
+        self, tokens: Sequence[str], size: int
+    ) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
+        """Return the pages holding a phrase and its BM25 score in each, from FTS5 (which has the positions).
+
+        BM25 is a sum over phrases, and a phrase's score in a page does not depend on the other phrases: so
+        one query per phrase gives what the whole OR query would. Phrases match few pages: this is cheap.
+        """
+        expression = '"' + " ".join(tokens) + '"'  # letters and digits only: nothing else can get in
+        w = self.weights
+        restricted = f"{{title description headings body}} : ({expression})"  # as the postings: no key
+        rows = self._db.execute(
+            "SELECT rowid, -bm25(pages_fts, 0, ?, ?, ?, ?) FROM pages_fts WHERE pages_fts MATCH ?",
+            (w.title, w.description, w.headings, w.body, restricted),
+        ).fetchall()
+        pages = np.array([page for page, _ in rows if page < size], dtype=np.int32)
+        return pages, np.array([score for page, score in rows if page < size], dtype=np.float64)
+
+    def _load_postings(self) -> PagePostings:
+        """Return the page postings: the stored ones when they are of the current pages, else read from FTS5
+        (an index changed by `apply` without `refresh_postings`); kept until the pages change."""
+        if self._postings is None:
+            row = self._db.execute(
+                "SELECT rows, stems, bounds, pages, counts, lengths FROM page_postings"
+                " WHERE pages_version = ?",
+                (self._pages_version(),),
+            ).fetchone()
+            counts = TermCounts.from_row(*row) if row else read_term_counts(self._db)
+            self._postings = PagePostings.weighted(counts, self._column_weights())
+        return self._postings
+
+    def _pages_version(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'pages_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _column_weights(self) -> tuple[float, float, float, float]:
+        w = self.weights
+        return w.title, w.description, w.headings, w.body
 
     def best_sections(
         self, page_ids: Sequence[int], terms: Sequence[QueryTerm], *, per_page: int = 1

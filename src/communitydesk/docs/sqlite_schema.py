@@ -5,7 +5,7 @@ The index is derived data: a file with another schema version is emptied and reb
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 TABLES = (
     "pages_vocab",
@@ -13,6 +13,7 @@ TABLES = (
     "sections_fts",
     "anchors_fts",
     "page_vectors",
+    "page_postings",
     "sections",
     "links",
     "pages",
@@ -70,6 +71,17 @@ CREATE VIRTUAL TABLE sections_fts USING fts5 (key, headings, body, tokenize = '{
 -- The texts of the links to each page (rowid: the page's id), searched on their own: in the page's row
 -- they would share its idf and length, and a page's few link words would drown in its body.
 CREATE VIRTUAL TABLE anchors_fts USING fts5 (anchors, tokenize = '{TOKENIZER}');
+-- The pages' term counts as read from pages_fts (see postings.py), stored by the indexer: reading them
+-- from FTS5 takes a second. One row, of the `pages_version` in meta it was read at (a stale row is unused).
+CREATE TABLE page_postings (
+    pages_version INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    stems TEXT NOT NULL,
+    bounds BLOB NOT NULL,
+    pages BLOB NOT NULL,
+    counts BLOB NOT NULL,
+    lengths BLOB NOT NULL
+);
 CREATE TABLE page_vectors (
     page_id INTEGER PRIMARY KEY REFERENCES pages (id) ON DELETE CASCADE,
     model TEXT NOT NULL,
