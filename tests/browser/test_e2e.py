@@ -74,7 +74,7 @@ def test_advocate_reaches_out_to_an_expert(
     expect(page).to_have_url(f"{live_server}/tickets/{ticket_id}")
     screenshots = os.environ.get("DESK_TEST_SCREENSHOT_DIR")
     if screenshots:
-        page.screenshot(path=str(Path(screenshots) / "ticket.png"), full_page=True)
+        page.screenshot(path=str(Path(screenshots) / "ticket.png"), full_page=True, caret="initial")
 
     page.get_by_role("navigation").get_by_role("link", name="Queue").click()
     page.locator("#filter-q").fill("Pages")
@@ -83,7 +83,7 @@ def test_advocate_reaches_out_to_an_expert(
     if screenshots:
         page.locator("#filter-q").fill("")
         expect(page.locator("#queue-results tbody tr")).to_have_count(2)
-        page.screenshot(path=str(Path(screenshots) / "queue.png"), full_page=True)
+        page.screenshot(path=str(Path(screenshots) / "queue.png"), full_page=True, caret="initial")
     context.close()
 
     assert problems == [], "the pages logged errors"

@@ -59,7 +59,7 @@ def test_charts_render_offline(
     assert box is not None and box["width"] > 500 and box["height"] > 250
     screenshots = os.environ.get("DESK_TEST_SCREENSHOT_DIR")
     if screenshots:
-        page.screenshot(path=str(Path(screenshots) / "metrics.png"), full_page=True)
+        page.screenshot(path=str(Path(screenshots) / "metrics.png"), full_page=True, caret="initial")
     assert elsewhere == []
     assert problems == []
     context.close()

@@ -94,6 +94,6 @@ def test_advocate_asks_an_expert_in_slack_and_posts_the_draft(
 
     screenshots = os.environ.get("DESK_TEST_SCREENSHOT_DIR")
     if screenshots:
-        page.screenshot(path=str(Path(screenshots) / "ticket_outreach.png"), full_page=True)
+        page.screenshot(path=str(Path(screenshots) / "ticket_outreach.png"), full_page=True, caret="initial")
     context.close()
     assert problems == [], "the pages logged errors"

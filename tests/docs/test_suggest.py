@@ -21,6 +21,7 @@ def test_finds_the_page_and_section_with_highlighted_terms(indexed: SqliteDocsIn
     assert f"{MARK_START}protected{MARK_END}" in best.snippet.marked
     assert "<mark>protected</mark>" in best.snippet.html()
     assert MARK_START not in best.snippet.text
+    assert "```" not in best.snippet.text and "shell" not in best.snippet.text  # the fence after the section
     assert best.score > 0
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_FENCE_MARK = re.compile(r"(?:`{3,}|~{3,})[\w+-]*")
 _BODY_COLUMN = 2  # of sections_fts, for snippets
 _STEM_CACHE_SIZE = 100_000
 
@@ -513,7 +515,8 @@ class SqliteDocsIndex:
                 row = self._db.execute(
                     "SELECT substr(body, 1, 200) FROM sections_fts WHERE rowid = ?", (section_id,)
                 ).fetchone()
-        return Snippet(" ".join(str(row[0]).split()) if row else "")
+        # Code fence lines (```shell) are Markdown, not text a reader should see in a one-line excerpt.
+        return Snippet(" ".join(_FENCE_MARK.sub(" ", str(row[0])).split()) if row else "")
 
     def page_hits(self, page_ids: Sequence[int]) -> list[PageHit]:
         """Return pages by id (score 0), in the order asked."""
