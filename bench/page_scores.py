@@ -26,7 +26,8 @@ from communitydesk.docs.indexer import DocsTree
 from communitydesk.docs.query import extract_terms
 from communitydesk.docs.ranking import select_terms
 from communitydesk.docs.schemas import QueryTerm
-from communitydesk.docs.sqlite_backend import SqliteDocsIndex, match_expression
+from communitydesk.docs.sqlite_backend import SqliteDocsIndex
+from communitydesk.docs.sqlite_sections import match_expression
 from communitydesk.docs.urls import UrlRule
 
 LIMIT = 30

@@ -12,7 +12,8 @@ from communitydesk.docs import service
 from communitydesk.docs.indexer import DocsTree
 from communitydesk.docs.query import extract_terms
 from communitydesk.docs.schemas import FileChange, QueryTerm
-from communitydesk.docs.sqlite_backend import SqliteDocsIndex, match_expression
+from communitydesk.docs.sqlite_backend import SqliteDocsIndex
+from communitydesk.docs.sqlite_sections import match_expression
 from communitydesk.docs.urls import UrlRule
 
 from .conftest import BASE, EXCLUDE

@@ -176,3 +176,53 @@ def _weighted_sum(counts: NDArray[np.int32], weights: Sequence[float]) -> NDArra
     for column, weight in enumerate(weights):
         total += counts[:, column] * float(weight)
     return total
+
+
+def pages_version(db: sqlite3.Connection) -> int:
+    """Return the index's pages version: it goes up with every `apply` that changes pages."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'pages_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def stored_term_counts(db: sqlite3.Connection) -> TermCounts | None:
+    """Return the stored term counts when they are of the current pages, else None."""
+    row = db.execute(
+        "SELECT rows, stems, bounds, pages, counts, lengths FROM page_postings WHERE pages_version = ?",
+        (pages_version(db),),
+    ).fetchone()
+    return TermCounts.from_row(*row) if row else None
+
+
+def store_term_counts(db: sqlite3.Connection) -> TermCounts | None:
+    """Read the term counts from FTS5 and store them, unless those of the current pages are stored;
+    return the new counts (None when nothing changed)."""
+    version = pages_version(db)
+    stored = db.execute("SELECT pages_version FROM page_postings").fetchone()
+    if stored is not None and stored[0] == version:
+        return None
+    counts = read_term_counts(db)
+    db.execute("DELETE FROM page_postings")
+    db.execute(
+        "INSERT INTO page_postings (pages_version, rows, stems, bounds, pages, counts, lengths)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (version, *counts.to_row()),
+    )
+    return counts
+
+
+def phrase_scores(
+    db: sqlite3.Connection, tokens: Sequence[str], column_weights: Sequence[float], size: int
+) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
+    """Return the pages holding a phrase and its BM25 score in each, from FTS5 (which has the positions).
+
+    BM25 is a sum over phrases, and a phrase's score in a page does not depend on the other phrases: so
+    one query per phrase gives what the whole OR query would. Phrases match few pages: this is cheap.
+    """
+    expression = '"' + " ".join(tokens) + '"'  # letters and digits only: nothing else can get in
+    restricted = f"{{title description headings body}} : ({expression})"  # as the postings: no key
+    rows = db.execute(
+        "SELECT rowid, -bm25(pages_fts, 0, ?, ?, ?, ?) FROM pages_fts WHERE pages_fts MATCH ?",
+        (*column_weights, restricted),
+    ).fetchall()
+    pages = np.array([page for page, _ in rows if page < size], dtype=np.int32)
+    return pages, np.array([score for page, score in rows if page < size], dtype=np.float64)

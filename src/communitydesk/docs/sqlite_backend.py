@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,26 +22,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
-from communitydesk.docs.links import collect_anchors, redirect_urls
-from communitydesk.docs.postings import PagePostings, TermCounts, read_term_counts
+from communitydesk.docs import sqlite_sections as sections
+from communitydesk.docs import sqlite_vectors
+from communitydesk.docs.postings import (
+    PagePostings,
+    phrase_scores,
+    read_term_counts,
+    store_term_counts,
+    stored_term_counts,
+)
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
-    MARK_END,
-    MARK_START,
     FileChange,
     FileState,
     IndexedPage,
     PageHit,
-    PageRecord,
     QueryTerm,
     RootState,
     SectionHit,
     Snippet,
     TitleMatch,
 )
+from communitydesk.docs.sqlite_pages import delete_page, insert_page, refresh_anchors
 from communitydesk.docs.sqlite_schema import SCHEMA, SCHEMA_VERSION, TABLES, TOKENIZER
+from communitydesk.docs.sqlite_sections import match_expression
+from communitydesk.docs.titles import TitleTerms
 from communitydesk.docs.urls import UrlRule, UrlStyle
 
 if TYPE_CHECKING:
@@ -50,8 +55,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_FENCE_MARK = re.compile(r"(?:`{3,}|~{3,})[\w+-]*")
-_BODY_COLUMN = 2  # of sections_fts, for snippets
 _STEM_CACHE_SIZE = 100_000
 
 
@@ -88,7 +91,7 @@ class SqliteDocsIndex:
         )
         self._vocabulary: dict[str, int] | None = None
         self._page_count = 0
-        self._titles: _TitleTerms | None = None
+        self._titles: TitleTerms | None = None
         self._stem_cache: dict[str, str] = {}
         self._db.execute(
             "CREATE VIRTUAL TABLE temp.pages_instances USING fts5vocab (main, pages_fts, instance)"
@@ -170,7 +173,7 @@ class SqliteDocsIndex:
             for change in changes:
                 changed = changed or change.content_changed
                 if change.content_changed:
-                    self._delete_page(root.id, change.path)
+                    delete_page(self._db, root.id, change.path)
                 if change.state is None:
                     self._db.execute(
                         "DELETE FROM files WHERE root_id = ? AND path = ?", (root.id, change.path)
@@ -182,7 +185,7 @@ class SqliteDocsIndex:
                     (root.id, change.path, *_state_row(change.state), change.redirect_to),
                 )
                 if change.page is not None and change.content_changed:
-                    self._insert_page(root.id, change.page)
+                    insert_page(self._db, root.id, change.page)
             self._vocabulary = None
             if changed:  # the stored postings stay valid for a batch that changed no page
                 self._db.execute(
@@ -191,110 +194,24 @@ class SqliteDocsIndex:
                 self._postings = None
 
     def refresh_anchors(self) -> None:
-        """Bring every page's link texts and link count up to date with the stored links.
-
-        A link's target may be any page of any tree, indexed before or after it: so this runs once the
-        pages are in, over all links (tens of thousands for the GitLab docs: well under a second), and
-        rewrites only the pages whose anchors changed.
-        """
+        """Bring every page's link texts and link count up to date with the stored links (see
+        sqlite_pages.refresh_anchors: any page may link to any other, so this runs once the pages are in)."""
         with self._transaction():
-            pages = dict(self._db.execute("SELECT url, id FROM pages"))
-            redirects = redirect_urls(
-                self._db.execute(
-                    "SELECT r.url_base, r.url_style, f.path, f.redirect_to FROM files f"
-                    " JOIN roots r ON r.id = f.root_id WHERE f.redirect_to IS NOT NULL"
-                )
-            )
-            anchors = collect_anchors(
-                self._db.execute("SELECT page_id, target_url, text FROM links"), pages, redirects
-            )
-            stored = self._db.execute(
-                "SELECT p.id, p.inlinks, a.anchors FROM pages p LEFT JOIN anchors_fts a ON a.rowid = p.id"
-            ).fetchall()
-            for page_id, inlinks, text in stored:
-                if anchors.text(page_id) != (text or ""):
-                    self._db.execute("DELETE FROM anchors_fts WHERE rowid = ?", (page_id,))
-                    if anchors.text(page_id):  # no empty rows: they would shrink the average length
-                        self._db.execute(
-                            "INSERT INTO anchors_fts (rowid, anchors) VALUES (?, ?)",
-                            (page_id, anchors.text(page_id)),
-                        )
-                if anchors.inlinks(page_id) != inlinks:
-                    self._db.execute(
-                        "UPDATE pages SET inlinks = ? WHERE id = ?", (anchors.inlinks(page_id), page_id)
-                    )
+            refresh_anchors(self._db)
             self._vocabulary = None
 
     def refresh_postings(self) -> None:
         """Store the pages' term counts for page scores, read from FTS5 (about a second for GitLab's docs)."""
         with self._transaction():
-            version = self._pages_version()
-            stored = self._db.execute("SELECT pages_version FROM page_postings").fetchone()
-            if stored is not None and stored[0] == version:
-                return
-            counts = read_term_counts(self._db)
-            self._db.execute("DELETE FROM page_postings")
-            self._db.execute(
-                "INSERT INTO page_postings (pages_version, rows, stems, bounds, pages, counts, lengths)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (version, *counts.to_row()),
-            )
-            self._postings = PagePostings.weighted(counts, self._column_weights())
+            counts = store_term_counts(self._db)
+            if counts is not None:
+                self._postings = PagePostings.weighted(counts, self._column_weights())
 
     def optimise(self) -> None:
         """Merge each full-text index into one b-tree: faster queries after a large (re)build."""
         with self._transaction():
             for table in ("pages_fts", "sections_fts"):
                 self._db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608 - constants
-
-    def _delete_page(self, root_id: int, path: str) -> None:
-        row = self._db.execute(
-            "SELECT id FROM pages WHERE root_id = ? AND path = ?", (root_id, path)
-        ).fetchone()
-        if row is None:
-            return
-        self._db.execute(
-            "DELETE FROM sections_fts WHERE rowid IN (SELECT id FROM sections WHERE page_id = ?)", (row[0],)
-        )
-        self._db.execute("DELETE FROM pages_fts WHERE rowid = ?", (row[0],))
-        self._db.execute("DELETE FROM anchors_fts WHERE rowid = ?", (row[0],))
-        self._db.execute("DELETE FROM pages WHERE id = ?", (row[0],))
-
-    def _insert_page(self, root_id: int, page: PageRecord) -> None:
-        cursor = self._db.execute(
-            "INSERT INTO pages (root_id, path, url, title, description, stage, group_name)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (root_id, page.path, page.url, page.title, page.description, page.stage, page.group),
-        )
-        page_id = int(cursor.lastrowid or 0)
-        key = _page_key(page_id)
-        for ordinal, section in enumerate(page.sections):
-            cursor = self._db.execute(
-                "INSERT INTO sections (page_id, ordinal, heading, level, anchor, url)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (page_id, ordinal, section.heading, section.level, section.anchor, section.url),
-            )
-            trail = " / ".join((*section.trail, section.heading)) if section.heading else ""
-            self._db.execute(
-                "INSERT INTO sections_fts (rowid, key, headings, body) VALUES (?, ?, ?, ?)",
-                (cursor.lastrowid, key, trail, section.text),
-            )
-        self._db.executemany(
-            "INSERT INTO links (page_id, target_url, text) VALUES (?, ?, ?)",
-            [(page_id, link.target_url, link.text) for link in page.links],
-        )
-        self._db.execute(
-            "INSERT INTO pages_fts (rowid, key, title, description, headings, body)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                page_id,
-                key,
-                page.title,
-                page.description or "",
-                "\n".join(s.heading for s in page.sections if s.heading),
-                "\n\n".join(s.text for s in page.sections),
-            ),
-        )
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -341,15 +258,7 @@ class SqliteDocsIndex:
         with self._lock:
             stems = set(self._stems(sorted(set(tokens))).values())
             titles = self._load_titles()
-        named = {page for stem in stems for page in titles.by_rarest.get(stem, ())}
-        matches = {}
-        for page_id in {*page_ids, *named}:
-            weights = titles.weights.get(page_id, {})
-            total = sum(weights.values())
-            mentioned = sum(weight for stem, weight in weights.items() if stem in stems)
-            if total > 0 and (page_id in page_ids or mentioned >= total):
-                matches[page_id] = TitleMatch(mentioned / total, mentioned)
-        return matches
+        return titles.matches(stems, page_ids)
 
     def heading_matches(self, terms: Sequence[QueryTerm]) -> dict[int, float]:
         """Return the pages with a section heading naming one of the terms, with those terms' idf sum."""
@@ -381,20 +290,16 @@ class SqliteDocsIndex:
             )
             return {int(page_id): float(score) for page_id, score in rows.fetchall()}
 
-    def _load_titles(self) -> _TitleTerms:
+    def _load_titles(self) -> TitleTerms:
         """Return every page's title terms with their weights (read once, then after every change)."""
         vocabulary, total = self._load_vocabulary(), self._page_count
         if self._titles is None:
             # Titles go through the scratch table: the tokenizer makes the same stems as in the index.
             self._db.execute("INSERT INTO temp.query_tokens (rowid, x) SELECT id, title FROM pages")
-            weights: dict[int, dict[str, float]] = {}
-            for page_id, stem in self._db.execute("SELECT doc, term FROM temp.query_stems"):
-                weights.setdefault(page_id, {})[stem] = _idf(vocabulary.get(stem, 1), total)
+            stems = self._db.execute("SELECT doc, term FROM temp.query_stems").fetchall()
             self._db.execute("DELETE FROM temp.query_tokens")
-            by_rarest: dict[str, list[int]] = {}
-            for page_id, title in weights.items():
-                by_rarest.setdefault(max(title, key=title.__getitem__), []).append(page_id)
-            self._titles = _TitleTerms(weights, by_rarest)
+            idf = {stem: _idf(vocabulary.get(stem, 1), total) for _, stem in stems}
+            self._titles = TitleTerms.of(stems, idf)
         return self._titles
 
     def search(
@@ -412,7 +317,9 @@ class SqliteDocsIndex:
                 if len(tokens) == 1:
                     pages, term_scores = postings.term_scores(words.get(tokens[0], ""))
                 elif tokens:
-                    pages, term_scores = self._phrase_scores(tokens, postings.size)
+                    pages, term_scores = phrase_scores(
+                        self._db, tokens, self._column_weights(), postings.size
+                    )
                 else:
                     continue
                 # A term repeated in the text counts as often (FTS5's BM25 has no query-term weights).
@@ -424,40 +331,13 @@ class SqliteDocsIndex:
             best = found[np.lexsort((found, -scores[found]))[:limit]].tolist()
             return [replace(hit, score=float(scores[hit.page_id])) for hit in self.page_hits(best)]
 
-    def _phrase_scores(
-        self, tokens: Sequence[str], size: int
-    ) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
-        """Return the pages holding a phrase and its BM25 score in each, from FTS5 (which has the positions).
-
-        BM25 is a sum over phrases, and a phrase's score in a page does not depend on the other phrases: so
-        one query per phrase gives what the whole OR query would. Phrases match few pages: this is cheap.
-        """
-        expression = '"' + " ".join(tokens) + '"'  # letters and digits only: nothing else can get in
-        w = self.weights
-        restricted = f"{{title description headings body}} : ({expression})"  # as the postings: no key
-        rows = self._db.execute(
-            "SELECT rowid, -bm25(pages_fts, 0, ?, ?, ?, ?) FROM pages_fts WHERE pages_fts MATCH ?",
-            (w.title, w.description, w.headings, w.body, restricted),
-        ).fetchall()
-        pages = np.array([page for page, _ in rows if page < size], dtype=np.int32)
-        return pages, np.array([score for page, score in rows if page < size], dtype=np.float64)
-
     def _load_postings(self) -> PagePostings:
         """Return the page postings: the stored ones when they are of the current pages, else read from FTS5
         (an index changed by `apply` without `refresh_postings`); kept until the pages change."""
         if self._postings is None:
-            row = self._db.execute(
-                "SELECT rows, stems, bounds, pages, counts, lengths FROM page_postings"
-                " WHERE pages_version = ?",
-                (self._pages_version(),),
-            ).fetchone()
-            counts = TermCounts.from_row(*row) if row else read_term_counts(self._db)
+            counts = stored_term_counts(self._db) or read_term_counts(self._db)
             self._postings = PagePostings.weighted(counts, self._column_weights())
         return self._postings
-
-    def _pages_version(self) -> int:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'pages_version'").fetchone()
-        return int(row[0]) if row else 0
 
     def _column_weights(self) -> tuple[float, float, float, float]:
         w = self.weights
@@ -466,57 +346,14 @@ class SqliteDocsIndex:
     def best_sections(
         self, page_ids: Sequence[int], terms: Sequence[QueryTerm], *, per_page: int = 1
     ) -> dict[int, list[SectionHit]]:
-        expression = match_expression(terms)
-        if not expression or not page_ids:
-            return {}
-        expression = f"{{headings body}} : ({expression}) AND key : ({_keys(page_ids)})"
-        sql = """
-            SELECT s.page_id, s.id, s.heading, s.anchor, s.url, -bm25(sections_fts, 0, ?, 1) AS score
-            FROM sections_fts JOIN sections s ON s.id = sections_fts.rowid
-            WHERE sections_fts MATCH ? ORDER BY score DESC
-        """
-        found: dict[int, list[SectionHit]] = {}
         with self._lock:
-            rows = self._db.execute(sql, (self.weights.section_headings / self.weights.body, expression))
-            for page_id, *section in rows.fetchall():
-                hits = found.setdefault(page_id, [])
-                if len(hits) < per_page:
-                    hits.append(SectionHit(*section))
-            unmatched = [int(page_id) for page_id in page_ids if page_id not in found]
-            if unmatched:  # the page matched as a whole (say, its title): point at its start
-                marks = ", ".join("?" * len(unmatched))
-                first_sections = (
-                    f"SELECT page_id, id, heading, anchor, url, 0.0 FROM sections"  # noqa: S608 - only ?s
-                    f" WHERE page_id IN ({marks}) AND ordinal = 0"
-                )
-                rows = self._db.execute(first_sections, unmatched)
-                for page_id, *section in rows.fetchall():
-                    found[page_id] = [SectionHit(*section)]
-        return found
+            return sections.best(
+                self._db, page_ids, terms, self.weights.section_headings / self.weights.body, per_page
+            )
 
     def snippet(self, section_id: int, terms: Sequence[QueryTerm], *, tokens: int = 24) -> Snippet:
-        expression = match_expression(terms)
         with self._lock:
-            row = None
-            if expression:
-                row = self._db.execute(
-                    "SELECT snippet(sections_fts, ?, ?, ?, '…', ?) FROM sections_fts"
-                    " WHERE sections_fts MATCH ? AND rowid = ?",
-                    (
-                        _BODY_COLUMN,
-                        MARK_START,
-                        MARK_END,
-                        tokens,
-                        f"{{headings body}} : ({expression})",
-                        section_id,
-                    ),
-                ).fetchone()
-            if row is None:
-                row = self._db.execute(
-                    "SELECT substr(body, 1, 200) FROM sections_fts WHERE rowid = ?", (section_id,)
-                ).fetchone()
-        # Code fence lines (```shell) are Markdown, not text a reader should see in a one-line excerpt.
-        return Snippet(" ".join(_FENCE_MARK.sub(" ", str(row[0])).split()) if row else "")
+            return sections.snippet(self._db, section_id, terms, tokens)
 
     def page_hits(self, page_ids: Sequence[int]) -> list[PageHit]:
         """Return pages by id (score 0), in the order asked."""
@@ -532,39 +369,23 @@ class SqliteDocsIndex:
         return [found[page_id] for page_id in page_ids if page_id in found]
 
     def pages_to_embed(self, model: str) -> list[tuple[int, str]]:
-        """Return the pages without a vector of `model`, each with the text to embed (title, description,
-        headings: what the page is about, short enough for the model)."""
-        sql = """
-            SELECT p.id, p.title, coalesce(p.description, ''),
-                   coalesce((SELECT group_concat(s.heading, '; ') FROM sections s
-                             WHERE s.page_id = p.id AND s.heading IS NOT NULL), '')
-            FROM pages p LEFT JOIN page_vectors v ON v.page_id = p.id AND v.model = ?
-            WHERE v.page_id IS NULL ORDER BY p.id
-        """
+        """Return the pages without a vector of `model`, each with the text to embed."""
         with self._lock:
-            rows = self._db.execute(sql, (model,)).fetchall()
-        return [(page_id, ". ".join(part for part in parts if part)) for page_id, *parts in rows]
+            return sqlite_vectors.pages_to_embed(self._db, model)
 
     def store_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
         """Store page vectors of `model`; a page's older vector (of any model) is replaced."""
         with self._transaction():
-            self._db.executemany(
-                "INSERT OR REPLACE INTO page_vectors (page_id, model, vector) VALUES (?, ?, ?)",
-                ((page_id, model, vector) for page_id, vector in vectors),
-            )
+            sqlite_vectors.store(self._db, model, vectors)
 
     def page_vectors(self, model: str) -> list[tuple[int, bytes]]:
         """Return every stored page vector of `model`."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT page_id, vector FROM page_vectors WHERE model = ? ORDER BY page_id", (model,)
-            )
-            return [(int(page_id), bytes(vector)) for page_id, vector in rows.fetchall()]
+            return sqlite_vectors.of_model(self._db, model)
 
     def vector_count(self, model: str) -> int:
         with self._lock:
-            row = self._db.execute("SELECT count(*) FROM page_vectors WHERE model = ?", (model,)).fetchone()
-        return int(row[0])
+            return sqlite_vectors.count(self._db, model)
 
     def counts(self) -> dict[str, int]:
         queries = {
@@ -596,35 +417,8 @@ class SqliteDocsIndex:
             self._db.close()
 
 
-@dataclass(frozen=True)
-class _TitleTerms:
-    weights: dict[int, dict[str, float]]  # page id -> title stem -> idf
-    by_rarest: dict[str, list[int]]  # a title's rarest stem -> pages: a text must name it to name the title
-
-
 def _idf(frequency: int, total: int) -> float:
     return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-
-
-def match_expression(terms: Sequence[QueryTerm]) -> str:
-    """Return an FTS5 OR query of the terms; every term is a quoted string, so no operator can get in.
-
-    A term repeated in the text is repeated in the query: FTS5's BM25 has no query-term weights.
-    """
-    phrases: list[str] = []
-    for term in terms:
-        tokens = [token for token in term.tokens if token.isalnum()]
-        if tokens:
-            phrases.extend(['"' + " ".join(tokens) + '"'] * max(term.count, 1))
-    return " OR ".join(phrases)
-
-
-def _page_key(page_id: int) -> str:
-    return f"p{page_id}"
-
-
-def _keys(page_ids: Iterable[int]) -> str:
-    return " OR ".join(_page_key(int(page_id)) for page_id in page_ids)
 
 
 def _state_row(state: FileState) -> tuple[int, int, str]:

@@ -88,3 +88,8 @@ CREATE TABLE page_vectors (
     vector BLOB NOT NULL
 );
 """
+
+
+def page_key(page_id: int) -> str:
+    """Return the token the FTS5 tables' `key` column holds for a page: a query can name pages with it."""
+    return f"p{page_id}"
