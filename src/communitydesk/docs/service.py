@@ -157,13 +157,14 @@ def _with_bonuses(
     if named:
         pages = pages + index.search(terms, limit=len(named), within=named)
         # A page may be named only by the links to it: its own words need not match at all.
-        unmatched = {page_id for page_id in named} - {page.page_id for page in pages}
+        unmatched = set(named) - {page.page_id for page in pages}
         pages = pages + index.page_hits(sorted(unmatched))
+    anchor_weight = options.anchor_bonus * link_scale(terms, options)
     with_bonus = []
     for page in pages:
         bonus = title_bonus(titles.get(page.page_id), terms, options)
         bonus += options.heading_bonus * headings.get(page.page_id, 0.0)
-        bonus += options.anchor_bonus * link_scale(terms, options) * anchors.get(page.page_id, 0.0)
+        bonus += anchor_weight * anchors.get(page.page_id, 0.0)
         with_bonus.append((replace(page, score=page.score + bonus), bonus))
     with_bonus.sort(key=lambda pair: pair[0].score, reverse=True)
     return with_bonus
