@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import fnmatch
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from communitydesk.docs import service as docs
 from communitydesk.docs.backend import SearchBackend
@@ -101,13 +102,20 @@ class Router:
     def _excluded(self, path: str) -> bool:
         return any(fnmatch.fnmatch(path, pattern) for pattern in self.exclude_docs)
 
+    @cached_property
+    def _history_idf(self) -> dict[str, float]:
+        """Each word's idf over the past answers: a word most tickets use ("thanks", "deprecated") makes no
+        two of them similar. (The directory's idf would call such words, absent from it, the most telling.)"""
+        counts = Counter(word for answer in self.history for word in answer.words)
+        return {word: math.log(1 + len(self.history) / count) for word, count in counts.items()}
+
     def _similar_answers(self, text_words: Sequence[str]) -> list[tuple[PastAnswer, float]]:
         if not self.history:
             return []
         mine = set(text_words)
         found = []
         for answer in self.history:
-            similarity = cosine(mine, answer.words, self.lexicon.idf)
+            similarity = cosine(mine, answer.words, self._history_idf)
             if similarity >= SIMILAR_ENOUGH:
                 found.append((answer, similarity))
         found.sort(key=lambda pair: pair[1], reverse=True)
