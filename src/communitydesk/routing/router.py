@@ -39,8 +39,8 @@ from communitydesk.taxonomy.aliases import Owner, Resolver
 # How much each kind of evidence counts (the shares of each kind sum to 1 before weighting).
 DOCS_WEIGHT = 0.6
 LEXICON_WEIGHT = 0.4
-HISTORY_WEIGHT = 0.5
-SIMILAR_ENOUGH = 0.3  # cosine similarity above which a past answer counts as "a similar ticket"
+HISTORY_WEIGHT = 0.8
+SIMILAR_ENOUGH = 0.4  # cosine similarity above which a past answer counts as "a similar ticket"
 _KINDS = ("docs pages", "category terms", "past answers")  # the kinds of evidence, in route()'s order
 # A docs page's vote: (its score / the first page's score) ** power, less for each rank below the first.
 _PAGE_SCORE_POWER = 2.0
