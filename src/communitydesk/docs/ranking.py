@@ -60,10 +60,11 @@ class RankingOptions:
 
 DEFAULT_OPTIONS = RankingOptions()
 
-# Logistic model of "a good page exists", fitted on GitLab troubleshooting headings (each answered by its
-# own page) against off-topic Reddit posts (answered by none). Inputs: how much of the query's weight the
-# first page matched (BM25 per unit of idf), and how much weight the query has (more words, more evidence).
-_BIAS, _MATCHED, _WEIGHT = -14.15, 3.21, 2.22
+# Logistic model of "a good page exists", fitted by bench/fit_confidence.py on GitLab troubleshooting
+# headings and deprecation notices (each answered by a page) against off-topic r/netsec and Hacker News
+# posts (answered by none). Inputs: how much of the query's BM25 weight the best page matched, and how much
+# weight the query has (more telling words, more evidence).
+_BIAS, _MATCHED, _WEIGHT = -23.88, 5.24, 4.30
 _FITTED_PAGES = 2674  # the GitLab docs trees the model was fitted on
 # ... with queries of at most 12 terms: its query weight counts the 12 most telling terms of longer ones.
 CONFIDENCE_TERMS = 12
@@ -159,11 +160,20 @@ def _corpus_scale(documents: int) -> float:
     return max(1.0, _FITTED_RAREST / rarest)
 
 
+def _bm25_idf(term: QueryTerm) -> float:
+    """The idf BM25 scores a term with (FTS5's, floored like it): the share of the query a page matched is
+    measured in the score's own units. A term in a third of a small tree's pages scores next to nothing,
+    while `QueryTerm.idf` still gives it weight: the share would collapse on any tree of a few pages."""
+    n, total = term.document_frequency, term.documents
+    return max(math.log((total - n + 0.5) / (n + 0.5)), 1e-6)
+
+
 def confidence(terms: Sequence[QueryTerm], best_score: float | None) -> float:
     """Return 0..1: how likely a good page exists, judged by the first one (below 0.4: probably none)."""
     weight = sum(t.idf for t in terms)
     if best_score is None or weight <= 0 or best_score <= 0:
         return 0.0
     evidence = weight * _corpus_scale(terms[0].documents)
-    z = _BIAS + _MATCHED * min(best_score / weight, 4.0) + _WEIGHT * math.log1p(evidence)
+    matched = best_score / sum(_bm25_idf(t) for t in terms)
+    z = _BIAS + _MATCHED * min(matched, 4.0) + _WEIGHT * math.log1p(evidence)
     return 1 / (1 + math.exp(-z))
