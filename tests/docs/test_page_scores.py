@@ -118,3 +118,23 @@ def test_pages_changed_without_refreshing_the_postings_still_score_right(
             assert {hit.page_id: hit.score for hit in hits} == pytest.approx(
                 fts5_scores(index, terms), rel=1e-12
             )
+
+
+def test_an_open_index_sees_reindexing_done_by_another_process(
+    indexed: SqliteDocsIndex, docs_tree: Path
+) -> None:
+    """A worker keeps its index open while `desk docs index` runs elsewhere (another connection here)."""
+    before = service.suggest(indexed, "Kubernetes namespace pods", top=3)
+    assert [s.path for s in before.suggestions][:1] == ["runners/register.md"]
+    (docs_tree / "k8s.md").write_text(
+        "# Kubernetes pods\n\nEach Kubernetes namespace holds pods. Pods in a namespace share it.\n",
+        encoding="utf-8",
+    )
+    with SqliteDocsIndex(indexed.path) as elsewhere:
+        service.index(elsewhere, [DocsTree(docs_tree, UrlRule(BASE))], exclude=EXCLUDE)
+        expected = service.suggest(elsewhere, "Kubernetes namespace pods", top=3)
+
+    after = service.suggest(indexed, "Kubernetes namespace pods", top=3)
+
+    assert [s.path for s in after.suggestions][:1] == ["k8s.md"]
+    assert after == expected

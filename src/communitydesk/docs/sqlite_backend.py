@@ -97,6 +97,7 @@ class SqliteDocsIndex:
             "CREATE VIRTUAL TABLE temp.pages_instances USING fts5vocab (main, pages_fts, instance)"
         )
         self._postings: PagePostings | None = None
+        self._data_version: int | None = None
         # The semantic extra, when the settings turn it on (see service.open_index).
         self.semantic: SemanticRanker | None = None
 
@@ -244,8 +245,20 @@ class SqliteDocsIndex:
             self._stem_cache.update((token, found.get(i, "")) for i, token in enumerate(unknown))
         return {token: stem for token in tokens if (stem := self._stem_cache[token])}
 
+    def _forget_changes_made_elsewhere(self) -> None:
+        """Drop what was read from the file if another connection (`desk docs index` in another process)
+        has committed to it since: SQLite's data_version changes only for other connections' commits, and
+        reading it costs microseconds. This connection's own changes drop the caches where they are made."""
+        version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._data_version:
+            self._data_version = version
+            self._vocabulary = None
+            self._postings = None
+            self._titles = None
+
     def _load_vocabulary(self) -> dict[str, int]:
         """Return how many pages hold each term (read once, then after every change)."""
+        self._forget_changes_made_elsewhere()
         if self._vocabulary is None:
             self._vocabulary = dict(self._db.execute("SELECT term, doc FROM pages_vocab"))
             self._page_count = int(self._db.execute("SELECT count(*) FROM pages").fetchone()[0])
@@ -334,6 +347,7 @@ class SqliteDocsIndex:
     def _load_postings(self) -> PagePostings:
         """Return the page postings: the stored ones when they are of the current pages, else read from FTS5
         (an index changed by `apply` without `refresh_postings`); kept until the pages change."""
+        self._forget_changes_made_elsewhere()
         if self._postings is None:
             counts = stored_term_counts(self._db) or read_term_counts(self._db)
             self._postings = PagePostings.weighted(counts, self._column_weights())
