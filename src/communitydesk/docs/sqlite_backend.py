@@ -35,7 +35,6 @@ from communitydesk.docs.postings import (
 from communitydesk.docs.query import Term
 from communitydesk.docs.schemas import (
     FileChange,
-    FileState,
     IndexedPage,
     PageHit,
     QueryTerm,
@@ -44,11 +43,11 @@ from communitydesk.docs.schemas import (
     Snippet,
     TitleMatch,
 )
-from communitydesk.docs.sqlite_pages import delete_page, insert_page, refresh_anchors
+from communitydesk.docs.sqlite_pages import apply_changes, open_root, refresh_anchors
 from communitydesk.docs.sqlite_schema import SCHEMA, SCHEMA_VERSION, TABLES, TOKENIZER
 from communitydesk.docs.sqlite_sections import match_expression
 from communitydesk.docs.titles import TitleTerms
-from communitydesk.docs.urls import UrlRule, UrlStyle
+from communitydesk.docs.urls import UrlRule
 
 if TYPE_CHECKING:
     from communitydesk.docs.semantic import SemanticRanker
@@ -143,50 +142,11 @@ class SqliteDocsIndex:
 
     def open_root(self, path: str, rule: UrlRule) -> RootState:
         with self._transaction():
-            row = self._db.execute(
-                "SELECT id, url_base, url_style FROM roots WHERE path = ?", (path,)
-            ).fetchone()
-            if row is None:
-                cursor = self._db.execute(
-                    "INSERT INTO roots (path, url_base, url_style) VALUES (?, ?, ?)",
-                    (path, rule.base, rule.style.value),
-                )
-                root_id, changed = int(cursor.lastrowid or 0), False
-            else:
-                root_id = int(row[0])
-                changed = UrlRule(row[1], UrlStyle(row[2])) != rule
-                if changed:
-                    self._db.execute(
-                        "UPDATE roots SET url_base = ?, url_style = ? WHERE id = ?",
-                        (rule.base, rule.style.value, root_id),
-                    )
-            files = {
-                name: FileState(mtime_ns, size, sha256)
-                for name, mtime_ns, size, sha256 in self._db.execute(
-                    "SELECT path, mtime_ns, size, sha256 FROM files WHERE root_id = ?", (root_id,)
-                )
-            }
-        return RootState(root_id, path, rule, files, changed)
+            return open_root(self._db, path, rule)
 
     def apply(self, root: RootState, changes: Iterable[FileChange]) -> None:
-        changed = False
         with self._transaction():
-            for change in changes:
-                changed = changed or change.content_changed
-                if change.content_changed:
-                    delete_page(self._db, root.id, change.path)
-                if change.state is None:
-                    self._db.execute(
-                        "DELETE FROM files WHERE root_id = ? AND path = ?", (root.id, change.path)
-                    )
-                    continue
-                self._db.execute(
-                    "INSERT OR REPLACE INTO files (root_id, path, mtime_ns, size, sha256, redirect_to)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (root.id, change.path, *_state_row(change.state), change.redirect_to),
-                )
-                if change.page is not None and change.content_changed:
-                    insert_page(self._db, root.id, change.page)
+            changed = apply_changes(self._db, root.id, changes)
             self._vocabulary = None
             if changed:  # the stored postings stay valid for a batch that changed no page
                 self._db.execute(
@@ -433,7 +393,3 @@ class SqliteDocsIndex:
 
 def _idf(frequency: int, total: int) -> float:
     return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-
-
-def _state_row(state: FileState) -> tuple[int, int, str]:
-    return state.mtime_ns, state.size, state.sha256

@@ -1,4 +1,5 @@
-"""Storing docs pages in the index file: page, section and link rows, their full-text rows, and anchors.
+"""Storing docs pages in the index file: trees and their files, page, section and link rows, their
+full-text rows, and anchors.
 
 The SQL of the write side of `SqliteDocsIndex`; the index holds the lock and the transaction.
 """
@@ -6,10 +7,60 @@ The SQL of the write side of `SqliteDocsIndex`; the index holds the lock and the
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 from communitydesk.docs.links import collect_anchors, redirect_urls
-from communitydesk.docs.schemas import PageRecord
+from communitydesk.docs.schemas import FileChange, FileState, PageRecord, RootState
 from communitydesk.docs.sqlite_schema import page_key
+from communitydesk.docs.urls import UrlRule, UrlStyle
+
+
+def open_root(db: sqlite3.Connection, path: str, rule: UrlRule) -> RootState:
+    """Return a docs tree's row (created on first use) with its files as last indexed; `changed` when its
+    URL rule is not the stored one (every page's URLs must then be rebuilt)."""
+    row = db.execute("SELECT id, url_base, url_style FROM roots WHERE path = ?", (path,)).fetchone()
+    if row is None:
+        cursor = db.execute(
+            "INSERT INTO roots (path, url_base, url_style) VALUES (?, ?, ?)",
+            (path, rule.base, rule.style.value),
+        )
+        root_id, changed = int(cursor.lastrowid or 0), False
+    else:
+        root_id = int(row[0])
+        changed = UrlRule(row[1], UrlStyle(row[2])) != rule
+        if changed:
+            db.execute(
+                "UPDATE roots SET url_base = ?, url_style = ? WHERE id = ?",
+                (rule.base, rule.style.value, root_id),
+            )
+    files = {
+        name: FileState(mtime_ns, size, sha256)
+        for name, mtime_ns, size, sha256 in db.execute(
+            "SELECT path, mtime_ns, size, sha256 FROM files WHERE root_id = ?", (root_id,)
+        )
+    }
+    return RootState(root_id, path, rule, files, changed)
+
+
+def apply_changes(db: sqlite3.Connection, root_id: int, changes: Iterable[FileChange]) -> bool:
+    """Store a tree's changed files and their pages; return whether any page's content changed."""
+    changed = False
+    for change in changes:
+        changed = changed or change.content_changed
+        if change.content_changed:
+            delete_page(db, root_id, change.path)
+        if change.state is None:
+            db.execute("DELETE FROM files WHERE root_id = ? AND path = ?", (root_id, change.path))
+            continue
+        state = change.state
+        db.execute(
+            "INSERT OR REPLACE INTO files (root_id, path, mtime_ns, size, sha256, redirect_to)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (root_id, change.path, state.mtime_ns, state.size, state.sha256, change.redirect_to),
+        )
+        if change.page is not None and change.content_changed:
+            insert_page(db, root_id, change.page)
+    return changed
 
 
 def insert_page(db: sqlite3.Connection, root_id: int, page: PageRecord) -> None:
