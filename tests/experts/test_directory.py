@@ -195,6 +195,11 @@ def test_alias_file_from_settings_extends_and_overrides(
     assert names.stage("build_things") == "create"
     assert names.owner("Verify", "Runner Core").group == "pipeline_execution"
     assert names.owner("Verify", "Runner").group == "runner"  # a directory name always means itself
+    # Parsed files are remembered between routings, but an edited file is read again.
+    extra.write_text("stages:\n  Build More Things: create\n", encoding="utf-8")
+    with desk.sessions() as session:
+        names = Resolver.from_session(session, alias_table(Settings()))
+    assert names.stage("build_more_things") == "create" and names.stage("build_things") is None
     bad = tmp_path / "bad.yml"
     bad.write_text("stages: [create]\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.yml: stages: expected a mapping"):

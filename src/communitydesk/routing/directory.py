@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from communitydesk.routing.lexicon import words
@@ -105,5 +106,7 @@ def route_pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
 
+@lru_cache(maxsize=20_000)
 def word_set(text: str) -> frozenset[str]:
+    """Return a past answer's words (cached: every router load reads every accepted answer)."""
     return frozenset(Counter(words(text)))

@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from communitydesk.docs.query import STOPWORDS, extract_terms
 
@@ -136,3 +137,10 @@ class Lexicon:
         if best is None:
             return match
         return replace(match, feature=best)
+
+
+@lru_cache(maxsize=4)
+def lexicon_of(docs: tuple[CategoryDoc, ...]) -> Lexicon:
+    """Return the lexicon of these category documents, built once while they stay the same: building it
+    (tokenising every category's words) was most of loading a router, which every ticket page does."""
+    return Lexicon(docs)

@@ -25,7 +25,7 @@ from communitydesk.routing.directory import (
     route_pattern,
     word_set,
 )
-from communitydesk.routing.lexicon import Lexicon, category_doc
+from communitydesk.routing.lexicon import category_doc, lexicon_of
 from communitydesk.routing.models import AcceptedAnswer
 from communitydesk.routing.router import Router
 from communitydesk.routing.schemas import Routing
@@ -146,7 +146,7 @@ def load_router(
         stages=stages,
         groups=groups,
         categories=categories,
-        lexicon=Lexicon(docs),
+        lexicon=lexicon_of(tuple(docs)),
         people=people,
         routes=routes,
         history=history,

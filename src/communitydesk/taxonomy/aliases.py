@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ class AliasTable:
         """Read the built-in table, then each extra file (later entries override earlier ones)."""
         table = cls()
         for path in (BUILTIN_ALIASES, *extra):
-            table.merge(read_yaml(path), str(path))
+            table.merge(_file_data(path), str(path))
         return table
 
     def merge(self, data: Any, source: str) -> None:
@@ -154,3 +155,18 @@ class Resolver:
     def other_group_names(self, key: str) -> list[str]:
         """Return the other names (aliases) that mean a directory group."""
         return sorted(name for name, target in self.table.groups.items() if target == key)
+
+
+def _file_data(path: Path) -> Any:
+    """Return a file's parsed YAML, parsed again only when the file changes: every routing reads the
+    aliases, and parsing the built-in table took a sixth of loading a router."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_yaml(path)  # its error names the file
+    return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _parsed(path: str, mtime_ns: int, size: int) -> Any:
+    return read_yaml(Path(path))  # merge only reads the result, so one copy can serve every caller
