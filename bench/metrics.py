@@ -3,9 +3,9 @@
     .venv/bin/python bench/metrics.py    # SQLite; generates /tmp/desk_metrics_1m.sqlite once
     .venv/bin/python bench/metrics.py --postgres postgresql://postgres@127.0.0.1:5432/desk_bench --no-sqlite
 
-The per-ticket facts (`ticket_facts`) are filled after the bulk load by `metrics.facts.rebuild`, the code
-of `desk metrics rebuild-facts` and of 0007's backfill (`communitydesk.upgrades`), with the docs base the
-queries use.
+The per-ticket facts (`ticket_facts`) are filled after the bulk load by `metrics.fact_rebuild.rebuild`, the
+code of `desk metrics rebuild-facts` and of 0007's backfill (`communitydesk.upgrades`), with the docs base
+the queries use.
 
 The database is generated once (bulk inserts of rows shaped like the desk's own: 13 months of tickets
 with growth, channels, stages, Zipf-distributed tags with a few rising ones, audit events for intake,
@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from communitydesk.db.engine import make_engine, make_session_factory, transaction
-from communitydesk.metrics import counts, docs_first, durations, facts, outreach, service, trends
+from communitydesk.metrics import counts, docs_first, durations, fact_rebuild, outreach, service, trends
 from communitydesk.metrics.schemas import MetricsFilter, Period
 from communitydesk.upgrades import upgrade_database
 from communitydesk.users import service as users
@@ -273,10 +273,10 @@ def rebuild_facts(engine: Engine) -> None:
     a database whose facts already hold the docs base is left as it is.
     """
     with transaction(make_session_factory(engine)) as session:
-        if facts.stored_docs_url_bases(session) == [DOCS]:
+        if fact_rebuild.stored_docs_url_bases(session) == [DOCS]:
             return
         started = time.perf_counter()
-        rows = facts.rebuild(session, [DOCS])
+        rows = fact_rebuild.rebuild(session, [DOCS])
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE ticket_facts"))

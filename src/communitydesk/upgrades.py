@@ -10,12 +10,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from communitydesk.db import migrate
-from communitydesk.metrics import facts
+from communitydesk.metrics import fact_rebuild
 
 
 def _rebuild_metrics_facts(engine: Engine) -> None:
     with Session(engine) as session:
-        facts.rebuild(session)
+        fact_rebuild.rebuild(session)
         session.commit()
 
 

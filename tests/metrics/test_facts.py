@@ -11,7 +11,15 @@ from typer.testing import CliRunner
 
 from communitydesk.cli.main import app
 from communitydesk.db.engine import transaction
-from communitydesk.metrics import docs_first, durations, facts, filters, service
+from communitydesk.metrics import (
+    docs_first,
+    durations,
+    fact_rebuild,
+    filters,
+    milestones,
+    month_counts,
+    service,
+)
 from communitydesk.metrics.models import MonthCount, OutreachMonth, TicketFacts
 from communitydesk.metrics.schemas import MetricsFilter, Period
 from communitydesk.outreach import responses
@@ -48,7 +56,7 @@ def _facts(desk: Desk) -> list[tuple[Any, ...]]:
 def _rebuilt(desk: Desk) -> list[tuple[Any, ...]]:
     """The facts a rebuild from the trail gives, rolled back so the kept ones stay as they are."""
     with desk.sessions() as session:
-        facts.rebuild(session)
+        fact_rebuild.rebuild(session)
         rows = _rows(session)
         session.rollback()
     return rows
@@ -68,7 +76,7 @@ def _numbers(desk: Desk) -> tuple[Any, ...]:
 def test_kept_facts_equal_a_rebuild_after_a_varied_history(
     desk: Desk, people: People, history: History, cli: CliRunner
 ) -> None:
-    assert facts.EXPERT_RESPONDED == responses.EXPERT_RESPONDED
+    assert milestones.EXPERT_RESPONDED == responses.EXPERT_RESPONDED
     kept = _facts(desk)
     with desk.sessions() as session:  # one row per ticket, intake's bulk path included
         ticket_ids = list(session.scalars(select(Ticket.id).order_by(Ticket.id)))
@@ -90,7 +98,7 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
     assert result.exit_code == 0, result.output
     assert f"rebuilt the facts of {len(ticket_ids)} tickets" in result.output and DOCS in result.output
     with desk.sessions() as session:
-        assert facts.stored_docs_url_bases(session) == [DOCS]
+        assert fact_rebuild.stored_docs_url_bases(session) == [DOCS]
     assert _facts(desk) != kept  # the forum answer now has its docs link
     from_facts = _numbers(desk)
     for ours, theirs in zip(from_facts[0], from_notes[0], strict=True):
@@ -141,10 +149,10 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
 
 def test_duration_buckets_sort_as_durations() -> None:
     values = [-5.0, 0.0, 0.5, 9.9, 10.0, 99.99, 100.0, 14_399.99, 14_400.7, 86_400.0, 10**7 + 0.5]
-    keys = [facts.bucket_of(value) for value in values]
+    keys = [month_counts.bucket_of(value) for value in values]
     assert keys == sorted(keys) and keys[0] == -1 and keys[7:9] == [514, 514]
     for value, key in zip(values[1:], keys[1:], strict=True):
-        floor = facts.bucket_floor(key)
+        floor = month_counts.bucket_floor(key)
         assert floor is not None and floor <= value < floor * 1.1 + 1
 
 

@@ -6,7 +6,7 @@ import typer
 
 from communitydesk.cli.context import console, open_desk
 from communitydesk.db.engine import transaction
-from communitydesk.metrics import facts
+from communitydesk.metrics import fact_rebuild
 
 app = typer.Typer(help="Metrics upkeep.", no_args_is_help=True)
 
@@ -20,7 +20,7 @@ def rebuild_facts() -> None:
     """
     with open_desk() as desk, transaction(desk.sessions) as session:
         bases = desk.settings.resolved_docs_url_bases
-        count = facts.rebuild(session, bases)
+        count = fact_rebuild.rebuild(session, bases)
     console.print(
         f"rebuilt the facts of {count} tickets; docs URL bases: {', '.join(bases) or '(none)'}",
         highlight=False,

@@ -22,7 +22,7 @@ from communitydesk.experts.answers import ExpertWatch, close_loops
 from communitydesk.mentions import service as mentions
 from communitydesk.mentions.models import Mention
 from communitydesk.mentions.schemas import IntakeReport, MentionIn
-from communitydesk.metrics import facts
+from communitydesk.metrics import fact_refresh
 from communitydesk.tickets import service as tickets
 from communitydesk.tickets.models import AuditEvent, Ticket, TicketLink
 from communitydesk.tickets.schemas import Actor
@@ -323,7 +323,7 @@ class _Placement:
         if links:
             _insert_rows(self.session, TicketLink, links)
         # bulk inserts skip the unit of work (and `tickets.record`): the new tickets' facts are written here
-        facts.refresh(self.session, [ticket.id for ticket in self.new_tickets])
+        fact_refresh.refresh(self.session, [ticket.id for ticket in self.new_tickets])
 
 
 def _insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import CTE, ColumnElement, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from communitydesk.metrics import facts
+from communitydesk.metrics import fact_rebuild
 from communitydesk.metrics.filters import matching_tickets
 from communitydesk.metrics.models import TicketFacts
 from communitydesk.metrics.periods import (
@@ -35,7 +35,7 @@ def docs_first_by_period(
     """
     bucket = buckets(periods)
     wanted = sorted({base.strip().lower() for base in docs_url_bases if base.strip()})
-    if wanted == facts.stored_docs_url_bases(session) and from_month_facts(periods, flt):
+    if wanted == fact_rebuild.stored_docs_url_bases(session) and from_month_facts(periods, flt):
         counts = month_counts(session, periods, ("solved", "solved_docs"))
         answers = {
             month.label: [
@@ -44,9 +44,9 @@ def docs_first_by_period(
             for month in periods
         }
         return _docs_first(session, periods, bucket, flt, answers)
-    if wanted == facts.stored_docs_url_bases(session) and filtered_months(periods, flt):
+    if wanted == fact_rebuild.stored_docs_url_bases(session) and filtered_months(periods, flt):
         return _docs_first(session, periods, bucket, flt, _solved_by_month(session, periods, flt))
-    if wanted == facts.stored_docs_url_bases(session):
+    if wanted == fact_rebuild.stored_docs_url_bases(session):
         solved_fact, with_docs_fact = (
             count_in(bucket, TicketFacts, TicketFacts.solved_at, counted, flt,
                      TicketFacts.solved_now == true(), ticket_id=TicketFacts.ticket_id)

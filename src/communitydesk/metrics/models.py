@@ -36,7 +36,7 @@ TICKET_MACROS = Index(
     sqlite_where=AuditEvent.macro.is_not(None),
     postgresql_where=AuditEvent.macro.is_not(None),
 )
-# A ticket's first response (service.first_response_condition, written out with the same literals so
+# A ticket's first response (milestones.first_response_condition, written out with the same literals so
 # SQLite and PostgreSQL can prove a query only needs this index): one seek per ticket.
 RESPONSE_EVENTS_WHERE = (
     "actor_id IS NOT NULL AND (action = 'macro_applied' OR (action = 'status' AND new_value = 'solved')"
@@ -59,9 +59,9 @@ LINKS_BY_KIND = Index("ix_ticket_links_kind_created", TicketLink.kind, TicketLin
 
 
 class TicketFacts(Base):
-    """One row per ticket: the moments the per-ticket metrics need, kept as they happen (metrics.facts).
+    """One row per ticket: the moments the per-ticket metrics need, kept as they happen (fact_refresh).
 
-    Written only by `metrics.facts.refresh` (from the ticket, its audit trail, notes and links), so a
+    Written only by `metrics.fact_refresh.refresh` (from the ticket, its audit trail, notes and links), so a
     row is always what a rebuild from the trail would give; the monthly series then reads a year as an
     index range instead of a look-up per ticket.
     """
@@ -100,7 +100,7 @@ class DocsUrlBase(Base):
 
 
 class OutreachMonth(Base):
-    """One row per ticket and calendar month (UTC) with outreach or an expert's answer (metrics.facts).
+    """One row per ticket and calendar month (UTC) with outreach or an expert's answer (fact_refresh).
 
     `answered`: an `Expert Responded` at or after the month's first `Reached out to expert`, at any time
     (so a later answer updates an earlier month's row, as the live definition does).
@@ -119,11 +119,11 @@ class OutreachMonth(Base):
 
 
 class MonthCount(Base):
-    """How many tickets each month counts per measure, kept with the facts (metrics.facts): the monthly
+    """How many tickets each month counts per measure, kept with the facts (month_counts): the monthly
     series reads a few hundred rows instead of a year of tickets.
 
     Measures: `created` and `solved` / `solved_docs` (solved now, by the month of solved_at; with a docs
-    link) with bucket 0; `first_response` by duration bucket (`facts.duration_bucket`: the number of
+    link) with bucket 0; `first_response` by duration bucket (`month_counts.duration_bucket`: the number of
     digits and the first two digits of the whole seconds, so buckets are in the order of durations),
     which lets a percentile be found in the bucket that holds its rank and read from the index there.
     """

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from communitydesk.experts import service as experts
 from communitydesk.experts.schemas import CHANNEL_PLATFORM
-from communitydesk.metrics.facts import EXPERT_RESPONDED, REACHED_OUT, macro_event
+from communitydesk.metrics.milestones import EXPERT_RESPONDED, REACHED_OUT, macro_event
 from communitydesk.metrics.models import OutreachMonth
 from communitydesk.metrics.periods import calendar_months, count_by_month, count_in, counts_by_period, share
 from communitydesk.metrics.schemas import MetricsFilter, Outreach, Period

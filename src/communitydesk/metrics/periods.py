@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import CTE, ColumnElement, ScalarSelect, case, select
 from sqlalchemy.orm import Session
 
-from communitydesk.metrics import facts
 from communitydesk.metrics.filters import matching_tickets, ticket_conditions
 from communitydesk.metrics.models import MonthCount, TicketFacts
+from communitydesk.metrics.month_counts import bucket_floor
 from communitydesk.metrics.schemas import Durations, MetricsFilter, Period
 from communitydesk.metrics.sql import in_bucket, percentiles_from_buckets
 
@@ -123,7 +123,7 @@ def created_and_first_response_by_month(
         TicketFacts.created_month,
         TicketFacts.first_response_seconds,
         {month.label: counts[month.label, "first_response"] for month in months},
-        facts.bucket_floor,
+        bucket_floor,
     )
 
 

@@ -1,4 +1,5 @@
-"""SQL building blocks that read alike on SQLite and PostgreSQL: period buckets, durations, percentiles.
+"""SQL building blocks that read alike on SQLite and PostgreSQL: period buckets, durations, percentiles,
+and the functions each dialect spells differently (seconds between, calendar month, text position).
 
 Every metric is one query over a small table of periods (`buckets`): a count per period is a subquery
 reading that period's time range, so a single period and a twelve-month series run the same SQL and an
@@ -16,6 +17,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Float,
+    Integer,
     Select,
     String,
     and_,
@@ -53,6 +55,45 @@ def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) 
 def _seconds_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+class month_key(FunctionElement[int]):
+    """The UTC calendar month of a datetime as the integer YYYYMM."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "month_key"
+
+
+@compiles(month_key)
+def _month_key_sqlite(element: month_key, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(strftime('%Y%m', {value}) AS INTEGER)"
+
+
+@compiles(month_key, "postgresql")
+def _month_key_postgresql(element: month_key, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    utc = f"({value} AT TIME ZONE 'UTC')"
+    return f"CAST(EXTRACT(YEAR FROM {utc}) * 100 + EXTRACT(MONTH FROM {utc}) AS INTEGER)"
+
+
+class text_position(FunctionElement[int]):
+    """The 1-based position of the second text in the first, 0 when absent (instr / strpos)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "text_position"
+
+
+@compiles(text_position)
+def _text_position_sqlite(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"instr({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(text_position, "postgresql")
+def _text_position_postgresql(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strpos({compiler.process(element.clauses, **kw)})"
 
 
 def buckets(periods: Sequence[Period]) -> CTE:

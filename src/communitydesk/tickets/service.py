@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from communitydesk.db.base import utcnow
 from communitydesk.mentions.models import Mention
-from communitydesk.metrics import facts
+from communitydesk.metrics import fact_refresh
 from communitydesk.tickets.models import AuditEvent, Note, Ticket, TicketLink, TicketTag
 from communitydesk.tickets.schemas import CUSTOM_FIELDS, STATUSES, Actor
 
@@ -59,7 +59,7 @@ def record(
         )
     )
     ticket.updated_at = utcnow()
-    facts.changed(session, ticket.id)
+    fact_refresh.changed(session, ticket.id)
 
 
 def create(
