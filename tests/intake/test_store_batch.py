@@ -11,8 +11,8 @@ from sqlalchemy import select, text
 
 from communitydesk.db.engine import transaction
 from communitydesk.db.models import AuditEvent, Base, Mention, Ticket, TicketLink
-from communitydesk.mentions.intake import INTAKE, store_mention, store_mentions
 from communitydesk.mentions.schemas import MentionIn
+from communitydesk.mentions.storing import INTAKE, store_mention, store_mentions
 from communitydesk.runtime import Desk
 from communitydesk.tickets import service as tickets
 from tests.factories import BASE_TIME, mention

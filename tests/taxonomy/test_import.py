@@ -11,7 +11,8 @@ import yaml
 from communitydesk.demo.loader import DEMO_TAXONOMY
 from communitydesk.runtime import Desk
 from communitydesk.taxonomy import service as taxonomy
-from communitydesk.taxonomy.importer import TaxonomyError, import_folder
+from communitydesk.taxonomy.importer import import_folder
+from communitydesk.taxonomy.yaml_files import TaxonomyError
 
 REPO = Path(__file__).parents[2]
 GITLAB_2022 = REPO / ".." / "shared" / "data" / "taxonomy" / "www-gitlab-com_2022-11"

@@ -16,7 +16,7 @@ from communitydesk.experts.importer import ExpertsFileError
 from communitydesk.experts.schemas import PLATFORM_NAMES
 from communitydesk.taxonomy import service as taxonomy
 from communitydesk.taxonomy.aliases import Resolver
-from communitydesk.taxonomy.importer import TaxonomyError
+from communitydesk.taxonomy.yaml_files import TaxonomyError
 
 app = typer.Typer(
     help="The expert directory: stages, groups, categories, people and routes.", no_args_is_help=True

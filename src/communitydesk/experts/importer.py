@@ -18,7 +18,8 @@ from communitydesk.experts.schemas import (
     RouteSpec,
 )
 from communitydesk.taxonomy.aliases import Resolver
-from communitydesk.taxonomy.importer import TaxonomyError, read_yaml, slack_channel
+from communitydesk.taxonomy.directory_format import slack_channel
+from communitydesk.taxonomy.yaml_files import TaxonomyError, read_yaml
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _HANDLE_PREFIXES = ("@", "u/", "/u/")

@@ -32,8 +32,9 @@ from communitydesk.integrations.base import (
     TagsTickets,
 )
 from communitydesk.mentions import service as mentions
-from communitydesk.mentions.intake import INTAKE, describe_validation_error, store_mention, store_mentions
+from communitydesk.mentions.intake import describe_validation_error
 from communitydesk.mentions.schemas import MentionIn
+from communitydesk.mentions.storing import INTAKE, store_mention, store_mentions
 from communitydesk.runtime import Desk
 from communitydesk.tickets import service as tickets
 from communitydesk.tickets.service import TicketError

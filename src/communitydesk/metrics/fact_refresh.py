@@ -6,10 +6,10 @@
 Every change to a ticket leaves an audit event through `tickets.service.record` (notes, links, macros,
 status and field changes, public replies), which calls `changed`: the ticket's rows are recomputed from
 the ticket, its audit trail, notes and links when the session next flushes, in the same transaction.
-Intake writes its new tickets in bulk (`mentions.intake`) and calls `refresh` for them itself. The rows
-come from the same SQL (`fact_rows`) that `fact_rebuild.rebuild` runs over every ticket (the migration's
-backfill and `desk metrics rebuild-facts`), so they are always what a rebuild would give, which the
-tests check after a varied history.
+Intake writes its new tickets in bulk (`mentions.bulk_placement`) and calls `refresh` for them itself.
+The rows come from the same SQL (`fact_rows`) that `fact_rebuild.rebuild` runs over every ticket (the
+migration's backfill and `desk metrics rebuild-facts`), so they are always what a rebuild would give,
+which the tests check after a varied history.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from communitydesk.routing.lexicon import category_doc, lexicon_of
 from communitydesk.routing.models import AcceptedAnswer
 from communitydesk.routing.router import Router
 from communitydesk.routing.schemas import Routing
-from communitydesk.taxonomy.importer import FEATURES_ATTRIBUTE
+from communitydesk.taxonomy.directory_format import FEATURES_ATTRIBUTE
 from communitydesk.taxonomy.models import Category, Group, Stage
 from communitydesk.tickets import service as tickets
 from communitydesk.tickets.models import Ticket

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from communitydesk.taxonomy.importer import TaxonomyError, read_yaml
 from communitydesk.taxonomy.models import Group, Stage
+from communitydesk.taxonomy.yaml_files import TaxonomyError, read_yaml
 
 BUILTIN_ALIASES = Path(__file__).with_name("aliases.yml")
 _SEPARATORS = re.compile(r"[\s_:\-]+")
