@@ -138,6 +138,21 @@ class PageHit:
     score: float
     inlinks: int = 0  # how many other pages link to it
 
+    def with_score(self, score: float) -> PageHit:
+        """Return this page with another score (dataclasses.replace, at a hundred pages a suggestion, cost
+        a tenth of its time)."""
+        return PageHit(
+            self.page_id,
+            self.root,
+            self.path,
+            self.url,
+            self.title,
+            self.stage,
+            self.group,
+            score,
+            self.inlinks,
+        )
+
 
 @dataclass(frozen=True)
 class Snippet:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from communitydesk.config import Settings
@@ -165,7 +164,7 @@ def _with_bonuses(
         bonus = title_bonus(titles.get(page.page_id), terms, options)
         bonus += options.heading_bonus * headings.get(page.page_id, 0.0)
         bonus += anchor_weight * anchors.get(page.page_id, 0.0)
-        with_bonus.append((replace(page, score=page.score + bonus), bonus))
+        with_bonus.append((page.with_score(page.score + bonus), bonus))
     with_bonus.sort(key=lambda pair: pair[0].score, reverse=True)
     return with_bonus
 
