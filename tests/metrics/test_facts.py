@@ -172,3 +172,19 @@ def test_month_percentiles_from_buckets_equal_ranked_ones(desk: Desk, people: Pe
         )
     assert from_buckets == ranked
     assert from_buckets["2026-10"].count == 30
+
+
+def test_month_percentiles_of_four_and_five_durations(desk: Desk, people: People) -> None:
+    """With 4 or 5 durations the median reads the rank the p90 starts at, but not the one after."""
+    line = Timeline(desk, Actor(people.advocate.name, people.advocate.id))
+    for month, count in (("2026-09", 4), ("2026-10", 5)):
+        start = at(f"{month}-03 00:00")
+        for n in range(count):
+            created = start + timedelta(hours=n)
+            line.solve(line.ticket("forum", created), created + timedelta(minutes=10 * (n + 1)))
+    months = Period.month("2026-10").months_back(2)
+    unaligned = [Period(m.label, m.start - timedelta(microseconds=1), m.end) for m in months]
+    with desk.sessions() as session:
+        from_counts = durations.first_response_time_by_period(session, months, MetricsFilter())
+        assert from_counts == durations.first_response_time_by_period(session, unaligned, MetricsFilter())
+    assert from_counts["2026-10"].p90_seconds == 46 * 60  # 40 and 50 minutes, 6/10 of the way

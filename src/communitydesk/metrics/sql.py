@@ -179,7 +179,8 @@ def percentiles_by_month(
         values: dict[int, float] = {}
         for numerator, denominator in ((1, 2), (9, 10)):
             low = numerator * (total - 1) // denominator
-            if total == 0 or low in values:
+            # the values at `low` and the rank after it (a median read of two can hold the first only)
+            if total == 0 or (low in values and (low + 1 in values or low + 1 == total)):
                 continue
             in_order = (
                 select(seconds)
@@ -220,7 +221,8 @@ def percentiles_from_buckets(
         values: dict[int, float] = {}
         for numerator, denominator in ((1, 2), (9, 10)):
             low = numerator * (total - 1) // denominator
-            if total == 0 or low in values:
+            # the values at `low` and the rank after it (a median read of two can hold the first only)
+            if total == 0 or (low in values and (low + 1 in values or low + 1 == total)):
                 continue
             chosen, before = counted[0][0], 0
             for bucket, count in counted:
