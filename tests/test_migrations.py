@@ -95,3 +95,47 @@ def test_upgrading_a_database_with_tickets_fills_the_metrics_facts_after_the_sch
         assert [tuple(row) for row in facts] == [(7, 202610)] and created == 1
     finally:
         engine.dispose()
+
+
+def test_month_counts_are_kept_per_channel_from_0009_and_summed_again_below_it(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DESK_DATABASE_URL", empty_database_url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    engine = make_engine(empty_database_url)
+    counts = "SELECT month, measure, bucket, tickets FROM metrics_month_counts ORDER BY measure"
+    try:
+        with engine.begin() as connection:
+            for ticket_id, channel in ((7, "forum"), (8, "forum"), (9, "reddit")):
+                connection.execute(
+                    text(
+                        "INSERT INTO tickets (id, status, subject, channel, created_at, updated_at)"
+                        " VALUES (:id, 'open', 'Runner stuck', :channel, :created, :created)"
+                    ),
+                    {"id": ticket_id, "channel": channel, "created": "2026-10-02 10:00:00+00:00"},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO ticket_facts (ticket_id, created_at, created_month, solved_now,"
+                        " has_docs_link) VALUES (:id, :created, 202610, false, false)"
+                    ),
+                    {"id": ticket_id, "created": "2026-10-02 10:00:00+00:00"},
+                )
+        assert runner.invoke(app, ["db", "downgrade", "0008"]).exit_code == 0
+        with engine.connect() as connection:  # 0008 kept no counts for rows written behind its back
+            assert connection.execute(text(counts)).all() == []
+
+        upgraded = runner.invoke(app, ["db", "upgrade"])  # 0009's backfill counts the facts per channel
+
+        assert upgraded.exit_code == 0, upgraded.output
+        with engine.connect() as connection:
+            per_channel = connection.execute(
+                text("SELECT channel, tickets FROM metrics_month_counts WHERE measure = 'created'")
+            ).all()
+        assert sorted(tuple(row) for row in per_channel) == [("*", 3), ("forum", 2), ("reddit", 1)]
+        assert runner.invoke(app, ["db", "downgrade", "0008"]).exit_code == 0
+        with engine.connect() as connection:
+            assert [tuple(row) for row in connection.execute(text(counts))] == [(202610, "created", 0, 3)]
+    finally:
+        engine.dispose()

@@ -19,8 +19,14 @@ def _rebuild_metrics_facts(engine: Engine) -> None:
         session.commit()
 
 
+def _rebuild_month_counts(engine: Engine) -> None:
+    with Session(engine) as session:
+        fact_rebuild.rebuild_month_counts(session)
+        session.commit()
+
+
 # Revision -> what fills its new tables from the data stored before it.
-BACKFILLS: dict[str, migrate.Backfill] = {"0007": _rebuild_metrics_facts}
+BACKFILLS: dict[str, migrate.Backfill] = {"0007": _rebuild_metrics_facts, "0009": _rebuild_month_counts}
 
 
 def upgrade_database(engine: Engine, revision: str = "head") -> None:

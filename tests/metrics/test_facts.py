@@ -27,7 +27,7 @@ from communitydesk.replies.service import record_public_reply
 from communitydesk.runtime import Desk
 from communitydesk.tickets import service as tickets
 from communitydesk.tickets.models import Ticket
-from communitydesk.tickets.schemas import Actor
+from communitydesk.tickets.schemas import CHANNELS, Actor
 from tests.conftest import People
 from tests.metrics.conftest import DOCS, History, at
 from tests.metrics.timeline import Timeline
@@ -39,7 +39,7 @@ def _rows(session: Session) -> list[tuple[Any, ...]]:
     counts = (
         select(*MonthCount.__table__.c)
         .where(MonthCount.tickets != 0)  # kept counts that fell to zero stay as rows
-        .order_by(MonthCount.month, MonthCount.measure, MonthCount.bucket)
+        .order_by(MonthCount.month, MonthCount.measure, MonthCount.bucket, MonthCount.channel)
     )
     return (
         [tuple(row) for row in session.execute(per_ticket)]
@@ -145,6 +145,27 @@ def test_kept_facts_equal_a_rebuild_after_a_varied_history(
         )
     assert fast == slow
     assert fast["2026-10"].solved == 2 and fast["2026-10"].with_docs_link == 1  # reddit; forum re-solved
+    _assert_channel_series_equal_the_rows(desk)
+
+
+def _assert_channel_series_equal_the_rows(desk: Desk) -> None:
+    """Each channel's series, read from its month counts, equals the one counted from its tickets (the same
+    span one microsecond longer is not a calendar month), and the channels add up to the whole."""
+    months = Period.month("2026-11").months_back(3)
+    unaligned = [Period(m.label, m.start - timedelta(microseconds=1), m.end) for m in months]
+    bases = desk.settings.resolved_docs_url_bases
+    created: dict[str, int] = {}
+    with desk.sessions() as session:
+        for channel in CHANNELS:
+            flt = filters.make_filter(channel=channel)
+            from_counts = service.monthly_series(session, months, flt, bases)
+            from_rows = service.monthly_series(session, unaligned, flt, bases)
+            assert [row.model_dump() for row in from_counts] == [row.model_dump() for row in from_rows]
+            for row in from_counts:
+                created[row.month] = created.get(row.month, 0) + row.tickets_created
+        everything = service.monthly_series(session, months, MetricsFilter(), bases)
+    assert {row.month: row.tickets_created for row in everything} == created
+    assert created["2026-10"] > 0
 
 
 def test_duration_buckets_sort_as_durations() -> None:
@@ -164,11 +185,34 @@ def test_month_percentiles_from_buckets_equal_ranked_ones(desk: Desk, people: Pe
     for n, delay in enumerate(delays * 2):
         created = start + timedelta(hours=n)
         line.solve(line.ticket("forum", created), created + timedelta(seconds=delay + n % 2 / 4))
+        # other channels' durations in the same buckets and between them: a channel's rank skips them
+        other = line.ticket("twitter" if n % 3 else "reddit", created)
+        line.solve(other, created + timedelta(seconds=delay * 1.04 + 3))
     october = Period.month("2026-10")
+    unaligned = Period("2026-10", october.start - timedelta(microseconds=1), october.end)
     with desk.sessions() as session:
-        from_buckets = durations.first_response_time_by_period(session, [october], MetricsFilter())
-        ranked = durations.first_response_time_by_period(
-            session, [october], filters.make_filter(channel="forum")
-        )
-    assert from_buckets == ranked
-    assert from_buckets["2026-10"].count == 30
+        for flt in (MetricsFilter(), *(filters.make_filter(channel=c) for c in ("forum", "twitter"))):
+            from_buckets = durations.first_response_time_by_period(session, [october], flt)
+            ranked = durations.first_response_time_by_period(session, [unaligned], flt)
+            assert from_buckets == ranked, flt
+            assert from_buckets["2026-10"].count == {None: 60, "forum": 30, "twitter": 20}[flt.channel]
+
+
+def test_month_percentiles_of_four_and_five_durations(desk: Desk, people: People) -> None:
+    """With 4 or 5 durations the median reads the rank the p90 starts at, but not the one after."""
+    line = Timeline(desk, Actor(people.advocate.name, people.advocate.id))
+    for month, count in (("2026-09", 4), ("2026-10", 5)):
+        start = at(f"{month}-03 00:00")
+        for n in range(count):
+            created = start + timedelta(hours=n)
+            line.solve(line.ticket("forum", created), created + timedelta(minutes=10 * (n + 1)))
+    months = Period.month("2026-10").months_back(2)
+    unaligned = [Period(m.label, m.start - timedelta(microseconds=1), m.end) for m in months]
+    with desk.sessions() as session:
+        for flt in (MetricsFilter(), filters.make_filter(channel="forum")):
+            from_counts = durations.first_response_time_by_period(session, months, flt)
+            ranked = durations.first_response_time_by_period(session, unaligned, flt)
+            assert from_counts == ranked, flt
+            answers = durations.expert_answer_time_by_period(session, months, flt)
+            assert answers == durations.expert_answer_time_by_period(session, unaligned, flt)
+    assert from_counts["2026-10"].p90_seconds == 46 * 60  # 40 and 50 minutes, 6/10 of the way

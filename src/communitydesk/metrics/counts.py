@@ -15,7 +15,7 @@ from communitydesk.metrics.periods import (
     counts_by_period,
     created_and_first_response_by_month,
     filtered_months,
-    from_month_facts,
+    from_month_counts,
 )
 from communitydesk.metrics.schemas import Count, MetricsFilter, Period
 from communitydesk.metrics.sql import buckets
@@ -27,8 +27,8 @@ def tickets_created_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, int]:
     """Count tickets created in each period (a ticket's time is its first mention's)."""
-    if from_month_facts(periods, flt):
-        return created_and_first_response_by_month(session, periods, durations=False)[0]
+    if from_month_counts(periods, flt):
+        return created_and_first_response_by_month(session, periods, flt.channel, durations=False)[0]
     if filtered_months(periods, flt):
         by_month = count_by_month(
             session, periods, TicketFacts.created_month, TicketFacts.ticket_id, flt, func.count()

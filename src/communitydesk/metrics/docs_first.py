@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import CTE, ColumnElement, and_, case, false, func, or_, select, true
+from sqlalchemy import CTE, ColumnElement, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from communitydesk.metrics import fact_rebuild
@@ -14,8 +14,8 @@ from communitydesk.metrics.periods import (
     count_in,
     counts_by_period,
     filtered_months,
-    from_month_facts,
-    month_counts,
+    from_month_counts,
+    month_totals,
     share,
 )
 from communitydesk.metrics.schemas import DocsFirst, MetricsFilter, Period
@@ -35,14 +35,8 @@ def docs_first_by_period(
     """
     bucket = buckets(periods)
     wanted = sorted({base.strip().lower() for base in docs_url_bases if base.strip()})
-    if wanted == fact_rebuild.stored_docs_url_bases(session) and from_month_facts(periods, flt):
-        counts = month_counts(session, periods, ("solved", "solved_docs"))
-        answers = {
-            month.label: [
-                sum(n for _, n in counts[month.label, measure]) for measure in ("solved", "solved_docs")
-            ]
-            for month in periods
-        }
+    if wanted == fact_rebuild.stored_docs_url_bases(session) and from_month_counts(periods, flt):
+        answers = month_totals(session, periods, ("solved", "solved_docs"), flt.channel)
         return _docs_first(session, periods, bucket, flt, answers)
     if wanted == fact_rebuild.stored_docs_url_bases(session) and filtered_months(periods, flt):
         return _docs_first(session, periods, bucket, flt, _solved_by_month(session, periods, flt))
@@ -115,8 +109,14 @@ def _docs_first(
     answers: dict[str, list[int]],
 ) -> dict[str, DocsFirst]:
     """Return docs-first from the (solved, with docs link) counts per period, adding the docs gaps filed."""
-    gaps = count_in(bucket, TicketLink, TicketLink.created_at, func.count(TicketLink.id), flt,
-                    TicketLink.kind == DOCS_ISSUE_LINK, ticket_id=TicketLink.ticket_id)  # fmt: skip
+    narrowed, of_channel = flt, []
+    if flt.channel_only:
+        # Docs issues are few: looking up each one's ticket beats listing the channel's tickets first.
+        narrowed = MetricsFilter()
+        of_channel.append(exists().where(Ticket.id == TicketLink.ticket_id, Ticket.channel == flt.channel))
+    gaps = count_in(bucket, TicketLink, TicketLink.created_at, func.count(TicketLink.id), narrowed,
+                    TicketLink.kind == DOCS_ISSUE_LINK, *of_channel,
+                    ticket_id=TicketLink.ticket_id)  # fmt: skip
     filed = counts_by_period(session, periods, bucket, gaps)
     result = {}
     for period in periods:

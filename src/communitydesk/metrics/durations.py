@@ -10,18 +10,21 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from communitydesk.metrics.filters import matching_tickets
 from communitydesk.metrics.models import TicketFacts
+from communitydesk.metrics.month_counts import bucket_floor
 from communitydesk.metrics.periods import (
     created_and_first_response_by_month,
     filtered_months,
-    from_month_facts,
+    from_month_counts,
+    month_counts,
     month_label,
+    of_channel,
 )
 from communitydesk.metrics.schemas import Durations, MetricsFilter, Period
 from communitydesk.metrics.sql import (
     buckets,
     in_bucket,
     percentiles,
-    percentiles_by_month,
+    percentiles_from_buckets,
     percentiles_of_rows,
 )
 
@@ -30,10 +33,17 @@ def expert_answer_time_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, Durations]:
     """Time from a ticket's first outreach to its first `Expert Responded`, by the answer's period."""
-    if from_month_facts(periods, flt):
-        return percentiles_by_month(
-            session, periods, TicketFacts.first_answer_month, TicketFacts.expert_answer_seconds
-        )[0]
+    if from_month_counts(periods, flt):
+        counts = month_counts(session, periods, ("expert_answer",), flt.channel)
+        return percentiles_from_buckets(
+            session,
+            periods,
+            TicketFacts.first_answer_month,
+            TicketFacts.expert_answer_seconds,
+            {month.label: counts[month.label, "expert_answer"] for month in periods},
+            bucket_floor,
+            *of_channel(flt.channel),
+        )
     if filtered_months(periods, flt):
         return _durations_by_month(
             session, periods, flt, TicketFacts.first_answer_month, TicketFacts.expert_answer_seconds
@@ -45,8 +55,8 @@ def first_response_time_by_period(
     session: Session, periods: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, Durations]:
     """Time from a ticket's creation to its first response, for tickets created in each period."""
-    if from_month_facts(periods, flt):
-        return created_and_first_response_by_month(session, periods)[1]
+    if from_month_counts(periods, flt):
+        return created_and_first_response_by_month(session, periods, flt.channel)[1]
     if filtered_months(periods, flt):
         return _durations_by_month(
             session, periods, flt, TicketFacts.created_month, TicketFacts.first_response_seconds

@@ -1,7 +1,8 @@
 """Rebuild every ticket's facts and the month counts from the audit trail, and the docs URL bases they use.
 
 Run by migration 0007's backfill (`communitydesk.upgrades`) and `desk metrics rebuild-facts`; between
-rebuilds `fact_refresh` keeps the rows current with the same SQL (`fact_rows`).
+rebuilds `fact_refresh` keeps the rows current with the same SQL (`fact_rows`). Migration 0009's backfill
+recomputes the month counts alone (`rebuild_month_counts`).
 """
 
 from __future__ import annotations
@@ -31,13 +32,20 @@ def rebuild(session: Session, docs_url_bases: Sequence[str] | None = None) -> in
     forget_changed(session)
     session.execute(delete(TicketFacts))
     session.execute(insert_facts(None))
-    session.execute(delete(MonthCount))
-    session.execute(
-        insert(MonthCount).from_select(["month", "measure", "bucket", "tickets"], all_month_counts())
-    )
     session.execute(delete(OutreachMonth))
     session.execute(insert_outreach_months(None))
+    rebuild_month_counts(session)
     return session.scalar(select(func.count()).select_from(TicketFacts)) or 0
+
+
+def rebuild_month_counts(session: Session) -> None:
+    """Recompute `metrics_month_counts` from the facts, the outreach months and the tickets' channels."""
+    session.execute(delete(MonthCount))
+    session.execute(
+        insert(MonthCount).from_select(
+            ["month", "measure", "bucket", "channel", "tickets"], all_month_counts()
+        )
+    )
 
 
 def stored_docs_url_bases(session: Session) -> list[str]:

@@ -18,12 +18,20 @@ from collections import Counter
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, delete, event
+from sqlalchemy import Connection, delete, event, select
 from sqlalchemy.orm import Session
 
 from communitydesk.metrics.fact_rows import insert_facts, insert_outreach_months
 from communitydesk.metrics.models import OutreachMonth, TicketFacts
-from communitydesk.metrics.month_counts import COUNTED, add_counts, counts_of
+from communitydesk.metrics.month_counts import (
+    COUNTED,
+    OUTREACH_COUNTED,
+    CountKey,
+    add_counts,
+    counts_of,
+    outreach_counts_of,
+)
+from communitydesk.tickets.models import Ticket
 
 _PENDING = "ticket_facts_pending"
 _CHUNK = 500  # ticket ids per refresh statement (bound parameters stay well under SQLite's limit)
@@ -32,24 +40,37 @@ _CHUNK = 500  # ticket ids per refresh statement (bound parameters stay well und
 def refresh(connection: Connection | Session, ticket_ids: Collection[int]) -> None:
     """Recompute the facts of these tickets from their current state and trail, and the month counts.
 
-    The counts change by what the deleted rows counted and the inserted rows count, both as returned
-    by the statements themselves, so concurrent refreshes of one ticket cannot count a row twice.
+    The counts change by what the deleted rows counted and the inserted rows count (facts and outreach
+    months), both as returned by the statements themselves, so concurrent refreshes of one ticket cannot
+    count a row twice. Both go under the ticket's channel, the same before and after: it never changes.
     """
     ids = sorted(set(ticket_ids))
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        changes: Counter[tuple[int, str, int]] = Counter()
+        channels: dict[int, str] = {
+            ticket_id: channel
+            for ticket_id, channel in connection.execute(
+                select(Ticket.id, Ticket.channel).where(Ticket.id.in_(chunk))
+            )
+        }
+        changes: Counter[CountKey] = Counter()
         removed = connection.execute(
             delete(TicketFacts).where(TicketFacts.ticket_id.in_(chunk)).returning(*COUNTED)
         )
         for row in removed:
-            changes.subtract(counts_of(row))
+            changes.subtract(counts_of(row, channels[row[0]]))
         added = connection.execute(insert_facts(chunk).returning(*COUNTED))
         for row in added:
-            changes.update(counts_of(row))
+            changes.update(counts_of(row, channels[row[0]]))
+        months_removed = connection.execute(
+            delete(OutreachMonth).where(OutreachMonth.ticket_id.in_(chunk)).returning(*OUTREACH_COUNTED)
+        )
+        for month_row in months_removed:
+            changes.subtract(outreach_counts_of(month_row, channels[month_row[0]]))
+        months_added = connection.execute(insert_outreach_months(chunk).returning(*OUTREACH_COUNTED))
+        for month_row in months_added:
+            changes.update(outreach_counts_of(month_row, channels[month_row[0]]))
         add_counts(connection, changes)
-        connection.execute(delete(OutreachMonth).where(OutreachMonth.ticket_id.in_(chunk)))
-        connection.execute(insert_outreach_months(chunk))
 
 
 def changed(session: Session, ticket_id: int) -> None:

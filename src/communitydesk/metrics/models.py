@@ -123,14 +123,23 @@ class MonthCount(Base):
     series reads a few hundred rows instead of a year of tickets.
 
     Measures: `created` and `solved` / `solved_docs` (solved now, by the month of solved_at; with a docs
-    link) with bucket 0; `first_response` by duration bucket (`month_counts.duration_bucket`: the number of
-    digits and the first two digits of the whole seconds, so buckets are in the order of durations),
-    which lets a percentile be found in the bucket that holds its rank and read from the index there.
+    link) with bucket 0; `first_response` (by created month) and `expert_answer` (by the month of the first
+    answer) by duration bucket (`month_counts.duration_bucket`: the number of digits and the first two
+    digits of the whole seconds, so buckets are in the order of durations), which lets a percentile be
+    found in the bucket that holds its rank and read from the index there; `reached_out`, `answered` and
+    `responded` (the flags of `ticket_outreach_months`) with bucket 0.
+
+    Counted per ticket channel, and over all channels under `month_counts.ALL_CHANNELS` (migration 0009):
+    a series filtered by channel alone reads its channel's rows, an unfiltered one the totals. A ticket's
+    channel is set when it is created and never changes, so a refresh finds the channel a deleted row was
+    counted under on the ticket itself.
     """
 
     __tablename__ = "metrics_month_counts"
 
     month: Mapped[int] = mapped_column(Integer, primary_key=True)  # YYYYMM, UTC
     measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # tickets.channel, or ALL_CHANNELS; before the bucket, so one channel's buckets are one index range
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
     tickets: Mapped[int] = mapped_column(Integer)

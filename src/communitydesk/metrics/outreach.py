@@ -11,7 +11,15 @@ from communitydesk.experts import service as experts
 from communitydesk.experts.schemas import CHANNEL_PLATFORM
 from communitydesk.metrics.milestones import EXPERT_RESPONDED, REACHED_OUT, macro_event
 from communitydesk.metrics.models import OutreachMonth
-from communitydesk.metrics.periods import calendar_months, count_by_month, count_in, counts_by_period, share
+from communitydesk.metrics.periods import (
+    calendar_months,
+    count_by_month,
+    count_in,
+    counts_by_period,
+    from_month_counts,
+    month_totals,
+    share,
+)
 from communitydesk.metrics.schemas import MetricsFilter, Outreach, Period
 from communitydesk.metrics.sql import buckets
 from communitydesk.tickets.models import AuditEvent
@@ -66,7 +74,10 @@ def outreach_by_period(
 def _outreach_by_month(
     session: Session, months: Sequence[Period], flt: MetricsFilter
 ) -> dict[str, list[int]]:
-    """Count tickets reached out to, answered and responded to per calendar month, from the facts."""
+    """Count tickets reached out to, answered and responded to per calendar month, from the facts: the
+    month counts when they answer, else the outreach months of the filter's tickets."""
+    if from_month_counts(months, flt):
+        return month_totals(session, months, ("reached_out", "answered", "responded"), flt.channel)
     flags = (OutreachMonth.reached_out, OutreachMonth.answered, OutreachMonth.responded)
     return count_by_month(
         session,

@@ -1,7 +1,8 @@
 """Query helpers every per-period metric shares: counts per period bucket, and the facts' month counts.
 
-Unfiltered calendar months are answered from the facts (`metrics_month_counts`, `metrics_outreach_months`
-and the month columns of `metrics_ticket_facts`); any other period or a filter reads the rows themselves.
+Calendar months unfiltered or filtered by channel alone are answered from `metrics_month_counts` (kept per
+channel and over all channels) and the facts' index for percentiles; other filters read the facts' month
+columns and `ticket_outreach_months` of the filter's tickets; other periods the rows themselves.
 """
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, ScalarSelect, case, select
+from sqlalchemy import CTE, ColumnElement, ScalarSelect, case, exists, select
 from sqlalchemy.orm import Session
 
 from communitydesk.metrics.filters import matching_tickets, ticket_conditions
 from communitydesk.metrics.models import MonthCount, TicketFacts
-from communitydesk.metrics.month_counts import bucket_floor
+from communitydesk.metrics.month_counts import ALL_CHANNELS, bucket_floor
 from communitydesk.metrics.schemas import Durations, MetricsFilter, Period
 from communitydesk.metrics.sql import in_bucket, percentiles_from_buckets
+from communitydesk.tickets.models import Ticket
 
 
 def count_in(
@@ -57,9 +59,9 @@ def calendar_months(periods: Sequence[Period]) -> bool:
     return all(period.is_calendar_month for period in periods)
 
 
-def from_month_facts(periods: Sequence[Period], flt: MetricsFilter) -> bool:
-    """Whether the month counts (no ticket in them) can answer: unfiltered calendar months."""
-    return not flt.narrows and calendar_months(periods)
+def from_month_counts(periods: Sequence[Period], flt: MetricsFilter) -> bool:
+    """Whether `metrics_month_counts` can answer: calendar months, unfiltered or filtered by channel alone."""
+    return calendar_months(periods) and (not flt.narrows or flt.channel_only)
 
 
 def filtered_months(periods: Sequence[Period], flt: MetricsFilter) -> bool:
@@ -92,28 +94,56 @@ def count_by_month(
 
 
 def month_counts(
-    session: Session, months: Sequence[Period], measures: Sequence[str]
+    session: Session, months: Sequence[Period], measures: Sequence[str], channel: str | None = None
 ) -> dict[tuple[str, str], list[tuple[int, int]]]:
-    """Return the (bucket, tickets) rows of `metrics_month_counts` per (month label, measure)."""
+    """Return the (bucket, tickets) rows of `metrics_month_counts` per (month label, measure), of one
+    channel's tickets or of all (None)."""
     by_key = {month.month_key: month.label for month in months}
     counts: dict[tuple[str, str], list[tuple[int, int]]] = {
         (month.label, measure): [] for month in months for measure in measures
     }
     for month, measure, bucket, tickets in session.execute(
         select(MonthCount.month, MonthCount.measure, MonthCount.bucket, MonthCount.tickets).where(
-            MonthCount.month.in_(by_key), MonthCount.measure.in_(measures), MonthCount.tickets != 0
+            MonthCount.month.in_(by_key),
+            MonthCount.measure.in_(measures),
+            MonthCount.channel == (channel or ALL_CHANNELS),
+            MonthCount.tickets != 0,
         )
     ):
         counts[by_key[month], measure].append((int(bucket), int(tickets)))
     return counts
 
 
+def month_totals(
+    session: Session, months: Sequence[Period], measures: Sequence[str], channel: str | None = None
+) -> dict[str, list[int]]:
+    """Return each month's count of every measure (summed over buckets), of one channel or all (None)."""
+    counts = month_counts(session, months, measures, channel)
+    return {
+        month.label: [sum(n for _, n in counts[month.label, measure]) for measure in measures]
+        for month in months
+    }
+
+
+def of_channel(channel: str | None) -> tuple[ColumnElement[bool], ...]:
+    """The condition that keeps the facts rows of one channel's tickets (none for all channels).
+
+    Correlated, so that stepping through a bucket in index order checks each row's ticket: an IN list of
+    the channel's tickets would read all of them first.
+    """
+    if channel is None:
+        return ()
+    return (exists().where(Ticket.id == TicketFacts.ticket_id, Ticket.channel == channel),)
+
+
 def created_and_first_response_by_month(
-    session: Session, months: Sequence[Period], *, durations: bool = True
+    session: Session, months: Sequence[Period], channel: str | None = None, *, durations: bool = True
 ) -> tuple[dict[str, int], dict[str, Durations]]:
-    """Tickets created and time to first response per month, from the month counts and the index on
-    (created_month, first_response_seconds), which holds each month's durations in order."""
-    counts = month_counts(session, months, ("created", "first_response"))
+    """Tickets created and time to first response per month, of one channel's tickets or all (None),
+    from the month counts and the index on (created_month, first_response_seconds), which holds each
+    month's durations in order."""
+    measures = ("created", "first_response") if durations else ("created",)
+    counts = month_counts(session, months, measures, channel)
     created = {month.label: sum(n for _, n in counts[month.label, "created"]) for month in months}
     if not durations:
         return created, {}
@@ -124,6 +154,7 @@ def created_and_first_response_by_month(
         TicketFacts.first_response_seconds,
         {month.label: counts[month.label, "first_response"] for month in months},
         bucket_floor,
+        *of_channel(channel),
     )
 
 

@@ -96,6 +96,11 @@ class MetricsFilter:
     def narrows(self) -> bool:
         return any((self.channel, self.stage, self.group, self.expert, self.tag))
 
+    @property
+    def channel_only(self) -> bool:
+        """Whether the filter narrows by channel and by nothing else (month counts are kept per channel)."""
+        return bool(self.channel) and not any((self.stage, self.group, self.expert, self.tag))
+
     def describe(self) -> str:
         parts = [f"{name}={value}" for name, value in vars(self).items() if value]
         return ", ".join(parts) or "all tickets"

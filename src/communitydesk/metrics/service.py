@@ -16,7 +16,7 @@ from communitydesk.metrics.counts import tickets_created_by_period
 from communitydesk.metrics.docs_first import docs_first_by_period
 from communitydesk.metrics.durations import expert_answer_time_by_period, first_response_time_by_period
 from communitydesk.metrics.outreach import outreach_by_period
-from communitydesk.metrics.periods import created_and_first_response_by_month, from_month_facts
+from communitydesk.metrics.periods import created_and_first_response_by_month, from_month_counts
 from communitydesk.metrics.schemas import MetricsFilter, MonthRow, Period, Summary
 
 
@@ -39,9 +39,9 @@ def monthly_series(
     session: Session, months: Sequence[Period], flt: MetricsFilter, docs_url_bases: Sequence[str]
 ) -> list[MonthRow]:
     """Return one row of every metric per month, oldest first; months without tickets are zeros."""
-    if from_month_facts(months, flt):
-        # one read of the month counts gives both
-        created, response_time = created_and_first_response_by_month(session, months)
+    if from_month_counts(months, flt):
+        # one read of the month counts (of the channel, or all) gives both
+        created, response_time = created_and_first_response_by_month(session, months, flt.channel)
     else:
         created = tickets_created_by_period(session, months, flt)
         response_time = first_response_time_by_period(session, months, flt)

@@ -156,48 +156,6 @@ def percentiles(session: Session, periods: Sequence[Period], durations: Select[A
     return result
 
 
-def percentiles_by_month(
-    session: Session, months: Sequence[Period], month_column: Any, seconds: Any
-) -> tuple[dict[str, Durations], dict[str, int]]:
-    """Return count, median and p90 per calendar month from an index on (month_column, seconds), and the
-    number of rows per month (with or without a duration).
-
-    The same numbers as `percentiles`, without sorting: one grouped count over the index, then for each
-    month the two values either side of each percentile, read in index order with LIMIT/OFFSET.
-    """
-    by_key = {month.month_key: month.label for month in months}
-    totals, rows = {}, {}
-    for key, timed, count in session.execute(
-        select(month_column, func.count(seconds), func.count())
-        .where(month_column.in_(by_key))
-        .group_by(month_column)
-    ):
-        totals[key], rows[by_key[key]] = int(timed), int(count)
-    result = {}
-    for month in months:
-        total = totals.get(month.month_key, 0)
-        values: dict[int, float] = {}
-        for numerator, denominator in ((1, 2), (9, 10)):
-            low = numerator * (total - 1) // denominator
-            if total == 0 or low in values:
-                continue
-            in_order = (
-                select(seconds)
-                .where(month_column == month.month_key, seconds.is_not(None))
-                .order_by(seconds)
-                .offset(low)
-                .limit(2)
-            )
-            for offset, value in enumerate(session.scalars(in_order), start=low):
-                values[offset] = float(value)
-        result[month.label] = Durations(
-            count=total,
-            median_seconds=_interpolate(values, total, 1, 2),
-            p90_seconds=_interpolate(values, total, 9, 10),
-        )
-    return result, {month.label: rows.get(month.label, 0) for month in months}
-
-
 def percentiles_from_buckets(
     session: Session,
     months: Sequence[Period],
@@ -205,9 +163,10 @@ def percentiles_from_buckets(
     seconds: Any,
     buckets: dict[str, list[tuple[int, int]]],
     floor_of: Callable[[int], float | None],
+    *where: ColumnElement[bool],
 ) -> dict[str, Durations]:
     """Return count, median and p90 per month from counts per duration bucket and an index on
-    (month_column, seconds).
+    (month_column, seconds); `where` narrows the rows to those the bucket counts counted.
 
     `buckets` holds each month's (bucket, count) in the order of durations and `floor_of` a bucket's least
     seconds: the bucket that holds a rank is found by adding up counts, and the values at that rank are
@@ -220,7 +179,8 @@ def percentiles_from_buckets(
         values: dict[int, float] = {}
         for numerator, denominator in ((1, 2), (9, 10)):
             low = numerator * (total - 1) // denominator
-            if total == 0 or low in values:
+            # the values at `low` and the rank after it (a median read of two can hold the first only)
+            if total == 0 or (low in values and (low + 1 in values or low + 1 == total)):
                 continue
             chosen, before = counted[0][0], 0
             for bucket, count in counted:
@@ -228,7 +188,7 @@ def percentiles_from_buckets(
                     chosen = bucket
                     break
                 before += count
-            in_order = select(seconds).where(month_column == month.month_key, seconds.is_not(None))
+            in_order = select(seconds).where(month_column == month.month_key, seconds.is_not(None), *where)
             floor = floor_of(chosen)
             if floor is not None:
                 in_order = in_order.where(seconds >= floor)
