@@ -54,22 +54,16 @@ def refresh(connection: Connection | Session, ticket_ids: Collection[int]) -> No
             )
         }
         changes: Counter[CountKey] = Counter()
-        removed = connection.execute(
-            delete(TicketFacts).where(TicketFacts.ticket_id.in_(chunk)).returning(*COUNTED)
-        )
-        for row in removed:
-            changes.subtract(counts_of(row, channels[row[0]]))
-        added = connection.execute(insert_facts(chunk).returning(*COUNTED))
-        for row in added:
-            changes.update(counts_of(row, channels[row[0]]))
-        months_removed = connection.execute(
-            delete(OutreachMonth).where(OutreachMonth.ticket_id.in_(chunk)).returning(*OUTREACH_COUNTED)
-        )
-        for month_row in months_removed:
-            changes.subtract(outreach_counts_of(month_row, channels[month_row[0]]))
-        months_added = connection.execute(insert_outreach_months(chunk).returning(*OUTREACH_COUNTED))
-        for month_row in months_added:
-            changes.update(outreach_counts_of(month_row, channels[month_row[0]]))
+        # Each table's old rows are uncounted and its new ones counted: the counts move by the difference.
+        for table, insert_rows, counted, counts in (
+            (TicketFacts, insert_facts, COUNTED, counts_of),
+            (OutreachMonth, insert_outreach_months, OUTREACH_COUNTED, outreach_counts_of),
+        ):
+            removed = connection.execute(delete(table).where(table.ticket_id.in_(chunk)).returning(*counted))
+            for row in removed:
+                changes.subtract(counts(row, channels[row[0]]))
+            for row in connection.execute(insert_rows(chunk).returning(*counted)):
+                changes.update(counts(row, channels[row[0]]))
         add_counts(connection, changes)
 
 
