@@ -165,9 +165,14 @@ class PagePostings:
         """Return the pages holding a stem and its BM25 score in each (FTS5's formula, term by term)."""
         start, end = self.offsets.get(stem, (0, 0))
         pages, frequencies = self.pages[start:end], self.frequencies[start:end]
-        idf = math.log((self.rows - (end - start) + 0.5) / ((end - start) + 0.5))
-        idf = idf if idf > 0.0 else 1e-6
+        idf = fts5_idf(end - start, self.rows)
         return pages, idf * ((frequencies * (_K1 + 1.0)) / (frequencies + self.length_norms[pages]))
+
+
+def fts5_idf(frequency: int, rows: int) -> float:
+    """Return the idf FTS5's bm25() gives a term in `frequency` of `rows` rows (floored as it does)."""
+    idf = math.log((rows - frequency + 0.5) / (frequency + 0.5))
+    return idf if idf > 0.0 else 1e-6
 
 
 def _weighted_sum(counts: NDArray[np.int32], weights: Sequence[float]) -> NDArray[np.float64]:

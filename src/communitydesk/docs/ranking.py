@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from communitydesk.docs.postings import fts5_idf
 from communitydesk.docs.schemas import PageHit, QueryTerm, SectionHit, TitleMatch
 
 
@@ -161,11 +162,10 @@ def _corpus_scale(documents: int) -> float:
 
 
 def _bm25_idf(term: QueryTerm) -> float:
-    """The idf BM25 scores a term with (FTS5's, floored like it): the share of the query a page matched is
-    measured in the score's own units. A term in a third of a small tree's pages scores next to nothing,
-    while `QueryTerm.idf` still gives it weight: the share would collapse on any tree of a few pages."""
-    n, total = term.document_frequency, term.documents
-    return max(math.log((total - n + 0.5) / (n + 0.5)), 1e-6)
+    """The idf BM25 scores a term with: the share of the query a page matched is measured in the score's
+    own units. A term in a third of a small tree's pages scores next to nothing, while `QueryTerm.idf` still
+    gives it weight: the share would collapse on any tree of a few pages."""
+    return fts5_idf(term.document_frequency, term.documents)
 
 
 def confidence(terms: Sequence[QueryTerm], best_score: float | None) -> float:
